@@ -1,1 +1,3 @@
-return 0;
+using MLOpsGate.Cli;
+
+return MLOpsGateCommandLine.Run(args, Console.Out, Console.Error);

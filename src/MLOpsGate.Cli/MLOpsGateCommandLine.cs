@@ -1,0 +1,78 @@
+using System.CommandLine;
+using MLOpsGate.Core.Checks;
+
+namespace MLOpsGate.Cli;
+
+/// <summary>The `mlopsgate` command line: check, explain, schema.</summary>
+public static class MLOpsGateCommandLine
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("MLOpsGate: a quality gate for exported ONNX models (dropout scaling, training-mode exports).");
+        root.Subcommands.Add(CheckCommand(stdout, stderr));
+        root.Subcommands.Add(ExplainCommand(stdout, stderr));
+        root.Subcommands.Add(SchemaCommand(stdout));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                stderr.WriteLine($"mlopsgate: error: {error.Message}");
+            }
+
+            stderr.WriteLine("Run 'mlopsgate --help' for usage.");
+            return ExitCodes.CannotRun;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static Command CheckCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var manifest = new Option<string>("--manifest") { Description = "The manifest (default: mlopsgate.yml in the current folder).", DefaultValueFactory = _ => "mlopsgate.yml" };
+        var models = new Option<string[]>("--model") { Description = "Check only this model (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var workspace = new Option<string?>("--workspace") { Description = "The folder every path must stay inside (default: the repository root above the manifest)." };
+        var failOn = new Option<string>("--fail-on") { Description = "The lowest severity that fails the gate.", DefaultValueFactory = _ => "error" };
+        failOn.AcceptOnlyFromAmong("error", "warning", "never");
+        var json = new Option<string?>("--report-json") { Description = "Write the JSON report here." };
+        var filesRead = new Option<string?>("--files-read") { Description = "Write the list of files the run read here, one absolute path a line (for incremental builds).", Hidden = true };
+        var command = new Command("check", "Run every check of every (selected) model.") { manifest, models, workspace, failOn, json, filesRead };
+        command.SetAction(parse => new CheckRunner(stdout, stderr).Run(new CheckRequest(
+            parse.GetValue(manifest)!,
+            parse.GetValue(models) ?? [],
+            parse.GetValue(workspace),
+            Enum.Parse<FailOn>(parse.GetValue(failOn)!, ignoreCase: true),
+            parse.GetValue(json),
+            parse.GetValue(filesRead))));
+        return command;
+    }
+
+    private static Command ExplainCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var rule = new Argument<string?>("rule") { Description = "A rule id such as MLG003; without it, every rule is listed.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("explain", "Describe a rule: what it means, why it matters, how to fix it.") { rule };
+        command.SetAction(parse => RuleExplainer.Explain(parse.GetValue(rule), stdout, stderr));
+        return command;
+    }
+
+    private static Command SchemaCommand(TextWriter stdout)
+    {
+        var command = new Command("schema", "Print the manifest's JSON Schema.");
+        command.SetAction(_ =>
+        {
+            using var stream = typeof(MLOpsGateCommandLine).Assembly.GetManifestResourceStream("mlopsgate.schema.json")!;
+            using var reader = new StreamReader(stream);
+            stdout.Write(reader.ReadToEnd());
+            return ExitCodes.Passed;
+        });
+        return command;
+    }
+}
+
+public static class ExitCodes
+{
+    public const int Passed = 0;
+    public const int Failed = 1;
+    public const int CannotRun = 2;
+}
