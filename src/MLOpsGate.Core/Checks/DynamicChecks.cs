@@ -3,7 +3,6 @@ using MLOpsGate.Core.Analysis;
 using MLOpsGate.Core.Data;
 using MLOpsGate.Core.Manifest;
 using MLOpsGate.Core.Onnx;
-using MLOpsGate.Core.Onnx.Proto;
 using MLOpsGate.Core.Reporting;
 using MLOpsGate.Core.Rules;
 using MLOpsGate.Core.Runtime;
@@ -262,8 +261,10 @@ internal sealed class DynamicChecks(
 
     // ---------------------------------------------------------------- references
 
-    private sealed class OutputReferences(List<IArrayReader?> readers, ManifestFile file) : IDisposable
+    private sealed class OutputReferences(ArraySource source, List<IArrayReader?> readers, ManifestFile file) : IDisposable
     {
+        public ArraySource Source => source;
+
         public double[]? Read(int output, int rows, int rowLength)
         {
             var reader = readers[output];
@@ -289,14 +290,17 @@ internal sealed class DynamicChecks(
             {
                 reader?.Dispose();
             }
+
+            source.Dispose();
         }
     }
 
     private OutputReferences OpenOutputReferences()
     {
         var file = spec.Expect.Outputs!;
-        var source = ManifestData.Open(file);
         var readers = new List<IArrayReader?>();
+        var references = new OutputReferences(ManifestData.Open(file), readers, file);
+        var source = references.Source;
         for (int o = 0; o < outputNames.Count; o++)
         {
             string? key;
@@ -315,24 +319,24 @@ internal sealed class DynamicChecks(
                 continue;
             }
 
-            var reader = ManifestData.Wrap(file, () => source.Open(key));
+            var reader = ManifestData.OpenArray(file, source, key);
+            readers.Add(reader);
             if (reader.RowCount != feed.TotalRows)
             {
-                reader.Dispose();
+                references.Dispose();
                 throw new GateInputException(
                     $"'{reader.DisplayName}' has {reader.RowCount} rows but the calibration inputs have {feed.TotalRows}; row i of the reference must be the output for input row i.", file.Location);
             }
-
-            readers.Add(reader);
         }
 
         if (readers.All(r => r is null))
         {
+            references.Dispose();
             throw new GateInputException(
                 $"'{file.Value}' has no array for any model output ({string.Join(", ", outputNames)}); key each array by output name, or save a single array as .npy.", file.Location);
         }
 
-        return new OutputReferences(readers, file);
+        return references;
     }
 
     /// <summary>Per-unit reference standard deviations of each site's consuming-layer output, by site index.</summary>
@@ -367,7 +371,7 @@ internal sealed class DynamicChecks(
                     continue;
                 }
 
-                using var reader = ManifestData.Wrap(file, () => source.Open(id));
+                using var reader = ManifestData.OpenArray(file, source, id);
                 if (reader.RowCount != feed.TotalRows)
                 {
                     throw new GateInputException(

@@ -2,7 +2,6 @@ using System.Globalization;
 using MLOpsGate.Core.Analysis;
 using MLOpsGate.Core.Manifest;
 using MLOpsGate.Core.Onnx;
-using MLOpsGate.Core.Reporting;
 using MLOpsGate.Core.Rules;
 
 namespace MLOpsGate.Core.Checks;

@@ -91,7 +91,7 @@ public sealed class CalibrationFeed
                     $"'{file}' has no array for model input '{name}' (it has: {string.Join(", ", source.Keys)}); key each array by the graph input's name.", location);
             }
 
-            using var reader = ManifestData.Wrap(spec.Inputs, () => source.Open(key));
+            using var reader = ManifestData.OpenArray(spec.Inputs, source, key);
             var dims = meta.Dimensions;
             var rowShape = reader.Shape.Skip(1).ToArray();
             var expectedRow = dims.Skip(1).Select(d => (long)d).ToArray();
@@ -148,7 +148,7 @@ public sealed class CalibrationFeed
     public IEnumerable<FeedBatch> Batches()
     {
         using var source = ManifestData.Open(spec.Inputs);
-        var readers = bindings.Select(b => ManifestData.Wrap(spec.Inputs, () => source.Open(b.Key))).ToList();
+        var readers = bindings.Select(b => ManifestData.OpenArray(spec.Inputs, source, b.Key)).ToList();
         try
         {
             long done = 0;
@@ -267,6 +267,18 @@ public sealed class CalibrationFeed
 public static class ManifestData
 {
     public static ArraySource Open(ManifestFile file) => Wrap(file, () => ArraySource.Open(file.FullPath, file.Value));
+
+    public static IArrayReader OpenArray(ManifestFile file, ArraySource source, string? key)
+    {
+        try
+        {
+            return source.Open(key);
+        }
+        catch (DataFormatException ex)
+        {
+            throw new GateInputException(ex.Message, file.Location);
+        }
+    }
 
     public static T Wrap<T>(ManifestFile file, Func<T> action)
     {
