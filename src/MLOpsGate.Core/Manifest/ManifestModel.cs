@@ -21,7 +21,11 @@ public enum SiteKind { InputOf, Tensor }
 /// <param name="Key">The YAML key that named it (artifact, inputs, outputs, activations, checkpoint).</param>
 /// <param name="Value">The path as written.</param>
 /// <param name="FullPath">The absolute path.</param>
-public sealed record ManifestFile(string Key, string Value, string FullPath, SourceLocation Location);
+public sealed record ManifestFile(string Key, string Value, string FullPath, SourceLocation Location)
+{
+    /// <summary>The path relative to the workspace root, '/'-separated (for reports).</summary>
+    public string WorkspaceRelativePath { get; init; } = Value;
+}
 
 public sealed record Tolerance(double Rtol, double Atol)
 {
@@ -39,11 +43,23 @@ public sealed record Tolerance(double Rtol, double Atol)
 public sealed record SiteSpec(SiteKind Kind, string Id, SourceLocation Location, double Rate, bool ActiveAtInference)
 {
     public double Keep => 1.0 - Rate;
+
+    /// <summary>True when the site was declared with `keep:` rather than `rate:`.</summary>
+    public bool DeclaredAsKeep { get; init; }
+
+    /// <summary>Where the `rate` / `keep` key stands.</summary>
+    public SourceLocation? RateLocation { get; init; }
+
+    /// <summary>Where `active_at_inference` stands, when given.</summary>
+    public SourceLocation? ActiveAtInferenceLocation { get; init; }
 }
 
 public sealed record CalibrationSpec(ManifestFile Inputs, int BatchSize, long? Limit)
 {
     public const int DefaultBatchSize = 64;
+
+    /// <summary>Where the `calibration` key stands.</summary>
+    public SourceLocation? Location { get; init; }
 }
 
 public sealed record ExpectSpec(
@@ -52,7 +68,22 @@ public sealed record ExpectSpec(
     ManifestFile? Checkpoint,
     Tolerance Tolerance,
     bool Deterministic,
-    double? SaturationMaxIncrease);
+    double? SaturationMaxIncrease)
+{
+    public const bool DefaultDeterministic = true;
+
+    /// <summary>Where the `expect` key stands, when given.</summary>
+    public SourceLocation? Location { get; init; }
+
+    /// <summary>Where `expect.tolerance` stands, when given.</summary>
+    public SourceLocation? ToleranceLocation { get; init; }
+
+    /// <summary>Where `expect.deterministic` stands, when given.</summary>
+    public SourceLocation? DeterministicLocation { get; init; }
+
+    /// <summary>Where `expect.saturation` stands, when given.</summary>
+    public SourceLocation? SaturationLocation { get; init; }
+}
 
 public sealed record ModelSpec(
     string Name,
@@ -66,13 +97,54 @@ public sealed record ModelSpec(
     CompensationPlace Compensation,
     IReadOnlyList<SiteSpec> Sites,
     CalibrationSpec? Calibration,
-    ExpectSpec Expect);
+    ExpectSpec Expect)
+{
+    /// <summary>Where the model's `severity` key stands, when given (else the value came from defaults).</summary>
+    public SourceLocation? SeverityLocation { get; init; }
+
+    /// <summary>Where the `dropout` key stands.</summary>
+    public SourceLocation? DropoutLocation { get; init; }
+
+    /// <summary>Where `dropout.sites` stands, when given.</summary>
+    public SourceLocation? SitesLocation { get; init; }
+
+    /// <summary>Where `dropout.compensation` stands, when given (else <see cref="Compensation"/> is the default, any).</summary>
+    public SourceLocation? CompensationLocation { get; init; }
+
+    /// <summary>Every file the model names, in manifest order: artifact, calibration inputs, then the expect files.</summary>
+    public IEnumerable<ManifestFile> Files
+    {
+        get
+        {
+            yield return Artifact;
+            if (Calibration is not null)
+            {
+                yield return Calibration.Inputs;
+            }
+
+            foreach (var file in new[] { Expect.Outputs, Expect.Activations, Expect.Checkpoint })
+            {
+                if (file is not null)
+                {
+                    yield return file;
+                }
+            }
+        }
+    }
+}
 
 /// <summary>A parsed, valid manifest.</summary>
 /// <param name="DisplayPath">The manifest path as given on the command line (used in diagnostics).</param>
 /// <param name="FullPath">The manifest's absolute path.</param>
 /// <param name="WorkspaceRoot">The absolute workspace root every path is confined to.</param>
-public sealed record GateManifest(string DisplayPath, string FullPath, string WorkspaceRoot, IReadOnlyList<ModelSpec> Models);
+public sealed record GateManifest(string DisplayPath, string FullPath, string WorkspaceRoot, IReadOnlyList<ModelSpec> Models)
+{
+    /// <summary>The severity from `defaults.severity` (error when absent).</summary>
+    public GateSeverity DefaultSeverity { get; init; } = GateSeverity.Error;
+
+    /// <summary>The tolerance from `defaults.tolerance` over the built-in default.</summary>
+    public Tolerance DefaultTolerance { get; init; } = Tolerance.Default;
+}
 
 /// <summary>A problem with the manifest itself (MLG001), located at a key.</summary>
 public sealed record ManifestProblem(string Message, SourceLocation Location);
