@@ -295,6 +295,7 @@ internal sealed class DynamicChecks(
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "The archive is owned and disposed by the returned OutputReferences.")]
     private OutputReferences OpenOutputReferences()
     {
         var file = spec.Expect.Outputs!;

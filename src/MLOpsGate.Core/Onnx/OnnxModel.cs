@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using MLOpsGate.Core.Manifest;
 using MLOpsGate.Core.Onnx.Proto;
 
 namespace MLOpsGate.Core.Onnx;
@@ -164,7 +165,7 @@ public sealed class OnnxModel
             }
 
             var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(modelDirectory, location));
-            if (!PathConfinement.IsInside(full, workspaceRoot))
+            if (!WorkspacePaths.IsInside(full, workspaceRoot))
             {
                 throw new ModelLoadException($"initializer '{tensor.Name}' reads external data from '{location}', outside the workspace; keep external-data files next to the model.");
             }
