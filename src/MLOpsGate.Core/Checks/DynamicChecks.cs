@@ -20,10 +20,14 @@ internal sealed class DynamicChecks(
     IReadOnlyList<DropoutNode> dropouts,
     IReadOnlyList<SiteDiagnosis> diagnoses,
     FindingCollector findings,
-    List<ReportNote> notes)
+    List<ReportNote> notes,
+    SiteConclusions conclusions)
 {
     // Runs per batch whose mean is compared when a site is meant to stay active at inference.
     private const int ActiveSiteRuns = 32;
+
+    // Share of output elements that may fall outside their band when means of stochastic runs are compared.
+    private const double StochasticMismatchBudget = 0.01;
 
     private readonly Tolerance tolerance = spec.Expect.Tolerance;
     private CalibrationFeed feed = null!;
@@ -176,13 +180,14 @@ internal sealed class DynamicChecks(
     /// <summary>One pass over the calibration rows with the given site factors.</summary>
     private PassResult RunPass(double[] factors, bool compareOutputs, bool measureSites = true)
     {
-        var comparison = new OutputComparison(tolerance);
+        var comparison = new OutputComparison(tolerance, HasActiveSites ? StochasticMismatchBudget : 0);
         var accumulators = new UnitAccumulator?[diagnoses.Count];
         var fetch = outputNames.Concat(measureSites ? probe.ProbeOutputs : []).Distinct(StringComparer.Ordinal).ToList();
         using var references = compareOutputs ? OpenOutputReferences() : null;
         int repeats = HasActiveSites ? ActiveSiteRuns : 1;
         foreach (var batch in feed.Batches())
         {
+            using var owned = batch;
             var feeds = WithFactors(batch.Feeds, factors);
             try
             {
@@ -250,12 +255,26 @@ internal sealed class DynamicChecks(
         }
 
         var means = sums.Select((s, o) => new TensorData(s.Select(v => v / runs).ToArray(), first[o].Shape)).ToList();
-        var errors = sums.Select((s, o) => s.Select((sum, k) =>
+        var errors = new double[sums.Count][];
+        for (int o = 0; o < sums.Count; o++)
         {
-            double mean = sum / runs;
-            double variance = Math.Max(0, (squares[o][k] - runs * mean * mean) / (runs - 1));
-            return 4 * Math.Sqrt(variance / runs);
-        }).ToArray()).ToArray();
+            var shape = first[o].Shape;
+            int columns = shape.Length > 1 ? (int)(sums[o].Length / shape[0]) : sums[o].Length;
+            var variance = new double[sums[o].Length];
+            var columnMean = new double[columns];
+            for (int k = 0; k < variance.Length; k++)
+            {
+                double mean = sums[o][k] / runs;
+                variance[k] = Math.Max(0, (squares[o][k] - (runs * mean * mean)) / (runs - 1));
+                columnMean[k % columns] += variance[k] * columns / variance.Length;
+            }
+
+            // An element's variance from 32 runs is noisy (a unit that stayed dead in every run reads 0), so it
+            // is floored by the mean variance of its output unit over the batch. Four standard errors of the
+            // DIFFERENCE of two means: the reference is itself a mean over as many runs.
+            errors[o] = variance.Select((v, k) => 4 * Math.Sqrt(2 * Math.Max(v, columnMean[k % columns]) / runs)).ToArray();
+        }
+
         return (means, errors);
     }
 
@@ -412,45 +431,74 @@ internal sealed class DynamicChecks(
 
     // ---------------------------------------------------------------- site diagnosis
 
+    /// <summary>
+    /// Sites in topological order: each measured after every upstream fault has been corrected in memory,
+    /// so each reports its own factor. A checkpoint diagnosis stands (it is the stronger evidence) and a
+    /// disagreeing activation measurement is reported as MLG007.
+    /// </summary>
     private void DiagnoseFromActivations(Dictionary<int, double[]> referenceStats, PassResult basePass, double[] factors)
     {
         var pass = basePass;
+        bool stale = false;
         for (int i = 0; i < diagnoses.Count; i++)
         {
             var d = diagnoses[i];
-            if (!referenceStats.TryGetValue(i, out var referenceStd) || d.Site.Spec.ActiveAtInference)
+            bool hasActivations = referenceStats.TryGetValue(i, out var referenceStd) && !d.Site.Spec.ActiveAtInference;
+            if (hasActivations && stale)
             {
-                continue;
+                pass = RunPass(factors, compareOutputs: false);
+                stale = false;
             }
 
-            double Measure(PassResult p)
+            if (d.Evidence == EvidenceKind.Checkpoint)
             {
-                var actual = p.Sites[i]!.StandardDeviations();
-                if (actual.Length != referenceStd.Length)
+                if (hasActivations)
                 {
-                    throw new GateInputException(
-                        $"reference activations for site '{d.Site.Spec.Id}' have {referenceStd.Length} units but the layer after it has {actual.Length}; save the consuming layer's output (pre-activation).",
-                        spec.Expect.Activations!.Location);
-                }
-
-                return UnitAccumulator.PooledScale(actual, referenceStd);
-            }
-
-            double raw = Measure(basePass);
-            double own = Measure(pass);
-            d.RawScale = raw;
-            d.EstimatedScale = own;
-            d.Evidence = EvidenceKind.Activations;
-            var cls = ScaleClassifier.Classify(own, d.Site.Spec, spec.Convention);
-            Conclude(d, cls, own, "activations after site", raw);
-            if (!cls.IsOk)
-            {
-                factors[i] = 1.0 / (cls.CandidateScale ?? own);
-                if (i < diagnoses.Count - 1)
-                {
-                    pass = RunPass(factors, compareOutputs: false);
+                    CompareWithCheckpoint(d, Measure(d, pass, referenceStd!));
                 }
             }
+            else if (hasActivations)
+            {
+                double raw = Measure(d, basePass, referenceStd!);
+                double own = Measure(d, pass, referenceStd!);
+                d.RawScale = raw;
+                d.EstimatedScale = own;
+                d.Evidence = EvidenceKind.Activations;
+                conclusions.Conclude(d, ScaleClassifier.Classify(own, d.Site.Spec, spec.Convention), own, $"activations after site {d.Site.Spec.Id} are", raw);
+            }
+
+            if (d.CorrectionFactor != 1.0)
+            {
+                factors[i] = d.CorrectionFactor;
+                stale = true;
+            }
+        }
+    }
+
+    private double Measure(SiteDiagnosis d, PassResult pass, double[] referenceStd)
+    {
+        var actual = pass.Sites[diagnoses.ToList().IndexOf(d)]!.StandardDeviations();
+        if (actual.Length != referenceStd.Length)
+        {
+            throw new GateInputException(
+                $"reference activations for site '{d.Site.Spec.Id}' have {referenceStd.Length} units but the layer after it has {actual.Length}; save the consuming layer's output (pre-activation).",
+                spec.Expect.Activations!.Location);
+        }
+
+        return UnitAccumulator.PooledScale(actual, referenceStd);
+    }
+
+    private void CompareWithCheckpoint(SiteDiagnosis d, double measured)
+    {
+        var fromCheckpoint = ScaleClassifier.Classify(d.EstimatedScale!.Value, d.Site.Spec, spec.Convention);
+        var fromActivations = ScaleClassifier.Classify(measured, d.Site.Spec, spec.Convention);
+        if (fromCheckpoint.Rule != fromActivations.Rule || Math.Abs(Math.Log(measured / d.EstimatedScale.Value)) > Math.Log(1.1))
+        {
+            findings.Add(RuleCatalog.OutputMismatch,
+                $"site '{d.Site.Spec.Id}': the checkpoint says {d.EstimatedScale:0.00}x but the activations measure {measured:0.00}x the reference; the evidence disagrees (the checkpoint decides the site's status)",
+                d.Site.Spec.Location, d.Site.Spec.Id,
+                fix: "check that the checkpoint, the reference activations and the artifact come from the same training run",
+                subject: d.Site.Spec.Id + "#evidence");
         }
     }
 
@@ -575,7 +623,7 @@ internal sealed class DynamicChecks(
             d.Evidence = EvidenceKind.Outputs;
             d.EstimatedScale = scale;
             d.RawScale = null;
-            Conclude(d, ScaleClassifier.Classify(scale, d.Site.Spec, spec.Convention), scale, "counterfactual repair of the outputs says site", null);
+            conclusions.Conclude(d, ScaleClassifier.Classify(scale, d.Site.Spec, spec.Convention), scale, $"counterfactual repair of the outputs puts site {d.Site.Spec.Id} at", null);
         }
 
         Array.Copy(repaired, factors, factors.Length);
@@ -591,75 +639,5 @@ internal sealed class DynamicChecks(
         }
 
         return result;
-    }
-
-    /// <summary>Sets the site's status and reports its fault, if any, with what was measured, what was expected, and the fix.</summary>
-    private void Conclude(SiteDiagnosis d, ScaleClass cls, double scale, string measuredBy, double? raw)
-    {
-        var site = d.Site;
-        var s = site.Spec;
-        if (cls.SwapUndetectable && spec.Convention == DropoutConvention.Standard)
-        {
-            notes.Add(new ReportNote($"a keep/drop swap cannot be detected at p = 0.5 (p/keep = 1) for site '{s.Id}'", s.Id));
-        }
-
-        if (cls.IsOk)
-        {
-            bool inherited = raw is { } r && !ScaleClassifier.Classify(r, s, spec.Convention).IsOk;
-            d.Status = inherited ? SiteStatus.Consequence : SiteStatus.Ok;
-            AddPlacementNote(site);
-            return;
-        }
-
-        d.Status = SiteStatus.Diverged;
-        double correction = 1.0 / (cls.CandidateScale ?? scale);
-        string expectation = spec.Convention == DropoutConvention.Standard
-            ? $"standard dropout p={F(s.Rate)} needs keep = {F(s.Keep)} in the export"
-            : $"inverted dropout p={F(s.Rate)} needs no compensation";
-        string meaning = cls.Rule!.Id switch
-        {
-            "MLG003" => $"= 1/keep: the keep factor {F(s.Keep)} is missing",
-            "MLG004" => $"= keep: the keep factor {F(s.Keep)} is applied although {(spec.Convention == DropoutConvention.Inverted ? "inverted dropout already rescales in training" : "the model was already compensated")}",
-            "MLG013" => $"= p/keep: the export multiplied by p = {F(s.Rate)} instead of keep = {F(s.Keep)}",
-            _ => cls.ExplainingRate is { } rate
-                ? $"matches no candidate for p={F(s.Rate)}, but is what a keep factor for p={F(rate)} gives"
-                : $"matches no candidate for p={F(s.Rate)} (1, 1/keep = {F(1 / s.Keep)}, keep = {F(s.Keep)}, p/keep = {F(s.Rate / s.Keep)})",
-        };
-        string fix = FixFor(site, correction);
-        findings.Add(cls.Rule,
-            $"{measuredBy} {s.Id} {(measuredBy.EndsWith("site", StringComparison.Ordinal) ? "is" : "are")} {scale:0.00}x the reference {meaning}; {expectation}: {fix}",
-            s.Location, s.Id, fix: $"{fix}, or run: mlopsgate fix --model {spec.Name} --output FILE",
-            estimatedScale: scale, explainingRate: cls.Rule == RuleCatalog.OutputMismatch ? cls.ExplainingRate : null);
-    }
-
-    private static string FixFor(ResolvedSite site, double correction)
-    {
-        var extra = site.Compensation.FirstOrDefault(c => Math.Abs(c.Factor * correction - 1.0) < 0.02);
-        if (extra is not null)
-        {
-            return $"remove node '{extra.Node.Name}' (it multiplies by {F(extra.Factor)})";
-        }
-
-        return site.WeightName is not null
-            ? $"multiply initializer '{site.WeightName}' by {F(correction)}"
-            : $"insert Mul({F(correction)}) after tensor '{site.DataInput}'";
-    }
-
-    private void AddPlacementNote(ResolvedSite site)
-    {
-        if (spec.Convention != DropoutConvention.Standard)
-        {
-            return;
-        }
-
-        bool nodeVisible = Math.Abs(site.GraphFactor - site.Spec.Keep) < 1e-3;
-        if (spec.Compensation == CompensationPlace.Node && !nodeVisible)
-        {
-            notes.Add(new ReportNote($"the scale at site '{site.Spec.Id}' is right, but no compensating node is visible (`compensation: node`): the keep factor appears to be folded into the weights", site.Spec.Id));
-        }
-        else if (spec.Compensation == CompensationPlace.Weights && nodeVisible)
-        {
-            notes.Add(new ReportNote($"the scale at site '{site.Spec.Id}' is right, but the keep factor sits in node '{site.Compensation[0].Node.Name}', not in the weights (`compensation: weights`)", site.Spec.Id));
-        }
     }
 }

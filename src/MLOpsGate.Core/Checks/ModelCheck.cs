@@ -151,6 +151,12 @@ public sealed class ModelCheck
         CheckDropoutNodes(spec, model, dropouts, resolved, findings);
 
         var diagnoses = resolved.Select(s => new SiteDiagnosis(s)).ToList();
+        var conclusions = new SiteConclusions(spec, findings, notes);
+        if (spec.Expect.Checkpoint is not null)
+        {
+            CheckpointEvidence.Apply(spec, model, diagnoses, conclusions, notes);
+        }
+
         OutputMetrics? metrics = null;
         int variants = 0;
         if (spec.Calibration is not null)
@@ -164,7 +170,7 @@ public sealed class ModelCheck
             }
             else
             {
-                var run = new DynamicChecks(spec, model, dropouts, diagnoses, findings, notes);
+                var run = new DynamicChecks(spec, model, dropouts, diagnoses, findings, notes, conclusions);
                 run.Execute();
                 metrics = run.Metrics;
                 variants = run.CounterfactualVariants;
@@ -250,6 +256,12 @@ public sealed class SiteDiagnosis(ResolvedSite site)
 
     public double? RawScale { get; set; }
 
+    /// <summary>The plain least-squares ratio of exported to checkpoint weights.</summary>
+    public double? WeightRatio { get; set; }
+
+    /// <summary>The factor that corrects this site in memory (1 when it is right).</summary>
+    public double CorrectionFactor { get; set; } = 1.0;
+
     /// <summary>Measurement was not possible for a reason already reported (e.g. an earlier failure).</summary>
     public bool Blocked { get; set; }
 
@@ -259,6 +271,7 @@ public sealed class SiteDiagnosis(ResolvedSite site)
         Rate = Site.Spec.Rate,
         EstimatedScale = EstimatedScale is { } s ? Math.Round(s, 4) : null,
         RawScale = RawScale is { } r ? Math.Round(r, 4) : null,
+        WeightRatio = WeightRatio is { } w ? Math.Round(w, 4) : null,
         Evidence = Evidence,
         Status = Status,
     };

@@ -73,6 +73,9 @@ public sealed record SiteReport
     public required double Rate { get; init; }
     public double? EstimatedScale { get; init; }
     public double? RawScale { get; init; }
+
+    /// <summary>With checkpoint evidence: the plain least-squares ratio of exported to checkpoint weights.</summary>
+    public double? WeightRatio { get; init; }
     public EvidenceKind? Evidence { get; init; }
     public required SiteStatus Status { get; init; }
 }

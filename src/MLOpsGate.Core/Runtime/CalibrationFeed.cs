@@ -144,7 +144,7 @@ public sealed class CalibrationFeed
         return new CalibrationFeed(spec, bindings, total, rows, batch, fixedBatch is not null);
     }
 
-    /// <summary>Reads the calibration rows afresh, one batch at a time.</summary>
+    /// <summary>Reads the calibration rows afresh, one batch at a time; the caller disposes each batch.</summary>
     public IEnumerable<FeedBatch> Batches()
     {
         using var source = ManifestData.Open(spec.Inputs);
@@ -162,8 +162,7 @@ public sealed class CalibrationFeed
                 }
 
                 done += rows;
-                using var batch = new FeedBatch(rows, feeds);
-                yield return batch;
+                yield return new FeedBatch(rows, feeds);
             }
         }
         finally
