@@ -1,3 +1,4 @@
+using MLOpsGate.Tests.Shared;
 using MLOpsGate.Core.Manifest;
 using static MLOpsGate.Core.Tests.Manifest.ManifestTestSupport;
 

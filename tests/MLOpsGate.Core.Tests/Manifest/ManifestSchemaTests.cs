@@ -1,3 +1,4 @@
+using MLOpsGate.Tests.Shared;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;

@@ -1,3 +1,4 @@
+using MLOpsGate.Tests.Shared;
 using MLOpsGate.Core.Manifest;
 
 namespace MLOpsGate.Core.Tests.Manifest;

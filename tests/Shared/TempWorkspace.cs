@@ -1,7 +1,7 @@
-namespace MLOpsGate.Core.Tests.Manifest;
+namespace MLOpsGate.Tests.Shared;
 
 /// <summary>A temporary folder, optionally marked as a repository root with a `.git` folder; deleted on dispose.</summary>
-internal sealed class TempWorkspace : IDisposable
+public sealed class TempWorkspace : IDisposable
 {
     public TempWorkspace(bool withGitDirectory = true)
     {
@@ -23,6 +23,29 @@ internal sealed class TempWorkspace : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
         return path;
+    }
+
+    /// <summary>Copies a file or folder of the repository's fixtures into the workspace at the same relative path.</summary>
+    public string CopyFromRepository(string relative)
+    {
+        var source = Path.Combine(RepositoryRoot.Path, relative);
+        var target = PathOf(relative);
+        if (Directory.Exists(source))
+        {
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var dest = Path.Combine(target, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+                File.Copy(file, dest, overwrite: true);
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(source, target, overwrite: true);
+        }
+
+        return target;
     }
 
     public string CreateDirectory(string relative)
