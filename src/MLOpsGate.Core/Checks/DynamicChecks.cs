@@ -34,6 +34,7 @@ internal sealed class DynamicChecks(
     private OrtModelSession probeSession = null!;
     private ProbeModel probe = null!;
     private IReadOnlyList<string> outputNames = [];
+    private IReadOnlyList<SaturationProbe> saturation = [];
 
     public OutputMetrics? Metrics { get; private set; }
 
@@ -46,7 +47,8 @@ internal sealed class DynamicChecks(
         var undeclaredActive = dropouts
             .Where(d => d.Mode == DropoutMode.Active && SiteOf(d, diagnoses.Select(x => x.Site).ToList())?.Spec.ActiveAtInference != true)
             .ToList();
-        probe = ProbeModel.Build(model, diagnoses.Select(d => d.Site).ToList(), undeclaredActive);
+        saturation = spec.Expect.SaturationMaxIncrease is null ? [] : SaturationProbe.Find(model, diagnoses.Select(d => d.Site).ToList());
+        probe = ProbeModel.Build(model, diagnoses.Select(d => d.Site).ToList(), undeclaredActive, saturation.Select(s => s.Tensor));
         using var session = new OrtModelSession(probe.Bytes, GraphOptimizationLevel.ORT_DISABLE_ALL);
         probeSession = session;
         var modelInputs = session.InputMetadata
@@ -73,6 +75,7 @@ internal sealed class DynamicChecks(
                 spec.NameLocation, fix: "check the scaling of the sites upstream and the calibration inputs' preprocessing");
         }
 
+        CheckSaturation();
         var factors = ones.ToArray();
         DiagnoseFromActivations(referenceStats, basePass, factors);
         if (hasOutputs)
@@ -169,6 +172,24 @@ internal sealed class DynamicChecks(
         }
     }
 
+    /// <summary>MLG008: the share of saturated tanh/sigmoid units downstream of a site, against the reference.</summary>
+    private void CheckSaturation()
+    {
+        double allowed = spec.Expect.SaturationMaxIncrease ?? 0;
+        foreach (var s in saturation.Where(s => s.Reference.Count > 0 && s.Actual.Count > 0))
+        {
+            double actual = s.Actual.Fraction, reference = s.Reference.Fraction;
+            if (actual - reference > allowed)
+            {
+                var site = diagnoses[s.Site].Site.Spec;
+                findings.Add(RuleCatalog.ActivationSaturation,
+                    $"{actual:P1} of the {s.OpType} units at '{s.Tensor}' after site '{site.Id}' are saturated, against {reference:P1} in the reference (allowed rise: {allowed:P1})",
+                    site.Location, site.Id, fix: "correct the site's scaling (see the MLG003/MLG004 finding), then re-check",
+                    subject: s.Tensor);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- passes over the calibration data
 
     private sealed class PassResult(OutputComparison outputs, UnitAccumulator?[] sites)
@@ -196,7 +217,7 @@ internal sealed class DynamicChecks(
     {
         var comparison = new OutputComparison(tolerance, HasActiveSites ? StochasticMismatchBudget : 0);
         var accumulators = new UnitAccumulator?[diagnoses.Count];
-        var fetch = outputNames.Concat(measureSites ? probe.ProbeOutputs : []).Distinct(StringComparer.Ordinal).ToList();
+        var fetch = outputNames.Concat(measureSites ? probe.ProbeOutputs.Concat(saturation.Select(s => s.Tensor)) : []).Distinct(StringComparer.Ordinal).ToList();
         using var references = compareOutputs ? OpenOutputReferences() : null;
         int repeats = HasActiveSites ? ActiveSiteRuns : 1;
         foreach (var batch in feed.Batches())
@@ -225,11 +246,23 @@ internal sealed class DynamicChecks(
                     if (expected is not null)
                     {
                         comparison.Add(outputs[o].Values, expected, batch.Rows, countSamples: o == 0, extraTolerance?[o]);
+                        if (measureSites)
+                        {
+                            foreach (var s in saturation.Where(s => s.ReferenceOutput == o))
+                            {
+                                s.Reference.Add(expected, applyActivation: false);
+                            }
+                        }
                     }
                 }
 
                 if (measureSites)
                 {
+                    foreach (var s in saturation)
+                    {
+                        s.Actual.Add(results[fetch.IndexOf(s.Tensor)].Values, applyActivation: false);
+                    }
+
                     for (int i = 0; i < diagnoses.Count; i++)
                     {
                         var probeData = results[fetch.IndexOf(probe.ProbeOutputs[i])];
@@ -428,6 +461,10 @@ internal sealed class DynamicChecks(
 
                     shape[0] = rows;
                     accumulator.Add(buffer.AsSpan(0, rows * reader.RowLength), shape, axis);
+                    foreach (var s in saturation.Where(s => s.ReferenceSite == i))
+                    {
+                        s.Reference.Add(buffer.AsSpan(0, rows * reader.RowLength), applyActivation: true);
+                    }
                     left -= rows;
                 }
 

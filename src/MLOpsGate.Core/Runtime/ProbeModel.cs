@@ -30,7 +30,7 @@ public sealed class ProbeModel
     /// <summary>The probe tensor of each site, in site order.</summary>
     public IReadOnlyList<string> ProbeOutputs { get; }
 
-    public static ProbeModel Build(OnnxModel model, IReadOnlyList<ResolvedSite> sites, IEnumerable<DropoutNode> dropoutsToDeactivate)
+    public static ProbeModel Build(OnnxModel model, IReadOnlyList<ResolvedSite> sites, IEnumerable<DropoutNode> dropoutsToDeactivate, IEnumerable<string> extraOutputs)
     {
         var proto = model.Proto.Clone();
         var graph = proto.Graph;
@@ -55,7 +55,7 @@ public sealed class ProbeModel
         }
 
         var probes = sites.Select(s => s.ProbeTensor).ToList();
-        foreach (var probe in probes.Distinct(StringComparer.Ordinal).Where(p => !model.GraphOutputNames.Contains(p)))
+        foreach (var probe in probes.Concat(extraOutputs).Distinct(StringComparer.Ordinal).Where(p => !model.GraphOutputNames.Contains(p)))
         {
             graph.Output.Add(new ValueInfoProto { Name = probe, Type = TensorType(TensorProto.Types.DataType.Float) });
         }
