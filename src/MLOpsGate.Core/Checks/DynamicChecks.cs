@@ -581,6 +581,11 @@ internal sealed class DynamicChecks(
             return;
         }
 
+        if (unknown.Count == 1 && ContinuousRepair(unknown[0], factors))
+        {
+            return;
+        }
+
         if (!findings.Has(RuleCatalog.TrainModeDropout) && !findings.Has(RuleCatalog.RuntimeDependentResult))
         {
             var m = current.Outputs.ToMetrics();
@@ -678,6 +683,59 @@ internal sealed class DynamicChecks(
         }
 
         Array.Copy(repaired, factors, factors.Length);
+        return true;
+    }
+
+    /// <summary>
+    /// One suspect site whose candidates all fail: search its factor continuously (golden section on the
+    /// log factor, minimising the squared output error); a factor that repairs the outputs is reported
+    /// with the rate that explains it.
+    /// </summary>
+    private bool ContinuousRepair(int site, double[] factors)
+    {
+        double Error(double logFactor)
+        {
+            CounterfactualVariants++;
+            var trial = factors.ToArray();
+            trial[site] = Math.Exp(logFactor);
+            return RunPass(trial, compareOutputs: true, measureSites: false).Outputs.SquaredError;
+        }
+
+        double lo = Math.Log(1.0 / 8), hi = Math.Log(8.0);
+        double ratio = (Math.Sqrt(5) - 1) / 2;
+        double x1 = hi - (ratio * (hi - lo)), x2 = lo + (ratio * (hi - lo));
+        double f1 = Error(x1), f2 = Error(x2);
+        while (hi - lo > 1e-4)
+        {
+            if (f1 < f2)
+            {
+                (hi, x2, f2) = (x2, x1, f1);
+                x1 = hi - (ratio * (hi - lo));
+                f1 = Error(x1);
+            }
+            else
+            {
+                (lo, x1, f1) = (x1, x2, f2);
+                x2 = lo + (ratio * (hi - lo));
+                f2 = Error(x2);
+            }
+        }
+
+        var best = factors.ToArray();
+        best[site] = Math.Exp((lo + hi) / 2);
+        CounterfactualVariants++;
+        if (!RunPass(best, compareOutputs: true, measureSites: false).Outputs.AllClose)
+        {
+            return false;
+        }
+
+        var d = diagnoses[site];
+        double scale = 1.0 / best[site];
+        d.Evidence = EvidenceKind.Outputs;
+        d.EstimatedScale = scale;
+        conclusions.Conclude(d, ScaleClassifier.Classify(scale, d.Site.Spec, spec.Convention), scale,
+            $"a continuous search for the factor that repairs the outputs puts site {d.Site.Spec.Id} at", null);
+        Array.Copy(best, factors, factors.Length);
         return true;
     }
 

@@ -39,8 +39,8 @@ internal sealed class SiteConclusions(ModelSpec spec, FindingCollector findings,
             "MLG004" => $"= keep: the keep factor {F(s.Keep)} is applied although {(spec.Convention == DropoutConvention.Inverted ? "inverted dropout already rescales in training" : "the model was already compensated")}",
             "MLG013" => $"= p/keep: the export multiplied by p = {F(s.Rate)} instead of keep = {F(s.Keep)}",
             _ => cls.ExplainingRate is { } rate
-                ? $"matches no candidate for p={F(s.Rate)}, but is what a keep factor for p={F(rate)} gives"
-                : $"matches no candidate for p={F(s.Rate)} (1, 1/keep = {F(1 / s.Keep)}, keep = {F(s.Keep)}, p/keep = {F(s.Rate / s.Keep)})",
+                ? $", which matches no candidate for p={F(s.Rate)} but is what a keep factor for p={F(rate)} gives"
+                : $", which matches no candidate for p={F(s.Rate)} (1, 1/keep = {F(1 / s.Keep)}, keep = {F(s.Keep)}, p/keep = {F(s.Rate / s.Keep)})",
         };
         string fix = FixFor(site, correction);
         findings.Add(cls.Rule,

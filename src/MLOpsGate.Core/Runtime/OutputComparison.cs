@@ -17,6 +17,7 @@ public sealed class OutputComparison(Tolerance tolerance, double allowedMismatch
     private double maxAbs;
     private double maxRel;
     private double dot;
+    private double squaredError;
     private double actualSq;
     private double referenceSq;
     private long argmaxRows;
@@ -27,6 +28,9 @@ public sealed class OutputComparison(Tolerance tolerance, double allowedMismatch
     public long Elements => elements;
 
     public long Mismatches => mismatches;
+
+    /// <summary>Σ (actual − reference)²: a smooth error for searching a repairing factor.</summary>
+    public double SquaredError => squaredError;
 
     public bool AllClose => elements > 0 && nonFinite == 0 && mismatches <= allowedMismatchFraction * elements;
 
@@ -61,6 +65,7 @@ public sealed class OutputComparison(Tolerance tolerance, double allowedMismatch
                 mismatches++;
             }
 
+            squaredError += (a - r) * (a - r);
             dot += a * r;
             actualSq += a * a;
             referenceSq += r * r;
