@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MLOpsGate.Core.Checks;
 using MLOpsGate.Core.Repair;
+using MLOpsGate.Core.Rules;
 
 namespace MLOpsGate.Cli;
 
@@ -84,8 +85,18 @@ public static class MLOpsGateCommandLine
     private static Command ExplainCommand(TextWriter stdout, TextWriter stderr)
     {
         var rule = new Argument<string?>("rule") { Description = "A rule id such as MLG003; without it, every rule is listed.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("explain", "Describe a rule: what it means, why it matters, how to fix it.") { rule };
-        command.SetAction(parse => RuleExplainer.Explain(parse.GetValue(rule), stdout, stderr));
+        var markdown = new Option<bool>("--markdown") { Description = "Print the whole catalogue as Markdown (docs/rules.md)." };
+        var command = new Command("explain", "Describe a rule: what it means, why it matters, how to fix it.") { rule, markdown };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(markdown))
+            {
+                stdout.Write(RuleDocs.Document());
+                return ExitCodes.Passed;
+            }
+
+            return RuleExplainer.Explain(parse.GetValue(rule), stdout, stderr);
+        });
         return command;
     }
 
