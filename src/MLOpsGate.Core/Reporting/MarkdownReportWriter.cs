@@ -9,8 +9,9 @@ namespace MLOpsGate.Core.Reporting;
 /// the overall verdict, a table of models, then per model a table of its sites, its findings with
 /// their fixes, and its notes. Every name and message from the manifest, the model or a message is
 /// escaped for Markdown and HTML. The output never exceeds the given length: the least important
-/// details go first (passing models' details, then notes, then findings from the lowest severity up),
-/// whole lines at a time, and a final line says how many findings the full report has beyond it.
+/// details go first (passing models' details, then notes, then findings from the lowest severity up,
+/// each failing model's first error last), whole lines at a time, and a final line says how many
+/// findings the full report has beyond it.
 /// The output is deterministic (no timestamps, no durations).
 /// </summary>
 public static class MarkdownReportWriter
@@ -31,6 +32,7 @@ public static class MarkdownReportWriter
     private const int RankWarningFinding = 60;
     private const int RankSiteRow = 50;
     private const int RankErrorFinding = 40;
+    private const int RankFirstErrorFinding = 30;
     private const int RankPassingSummaryRow = 20;
     private const int RankSummaryRow = 10;
     private const int RankVerdictLine = 5;
@@ -251,7 +253,7 @@ public static class MarkdownReportWriter
     {
         Verdict.Pass => "## ✅ MLOpsGate: passed",
         Verdict.Fail => "## ❌ MLOpsGate: failed",
-        _ => "## ⚠️ MLOpsGate: error (the gate could not run)",
+        _ => "## ⚠️ MLOpsGate: error (a check could not run)",
     };
 
     private static string VerdictLine(GateReport report, string manifestDisplayPath)
@@ -309,9 +311,11 @@ public static class MarkdownReportWriter
         if (model.Findings.Count > 0)
         {
             var findings = new Group("**Findings**\n\n", "\n");
+            var first = true;
             foreach (var finding in model.Findings.OrderByDescending(f => f.Severity))
             {
-                findings.Add(FindingLeaf(finding, manifestDisplayPath, model.Name, passing));
+                findings.Add(FindingLeaf(finding, manifestDisplayPath, model.Name, passing, first));
+                first = false;
             }
 
             section.Add(findings);
@@ -322,7 +326,7 @@ public static class MarkdownReportWriter
             var notes = new Group("**Notes**\n\n", "\n");
             foreach (var note in model.Notes)
             {
-                var site = note.Site is null ? string.Empty : $" (site {Escape(note.Site)})";
+                var site = note.Site is null || note.Message.Contains(note.Site, StringComparison.Ordinal) ? string.Empty : $" (site {Escape(note.Site)})";
                 notes.Add(new Leaf($"- {Escape(note.Message, MaxMessageLength)}{site}\n", passing ? RankPassingDetail : RankNote) { Model = model.Name });
             }
 
@@ -348,7 +352,8 @@ public static class MarkdownReportWriter
         return $"| {Escape(site.Id)} | {Rate(site.Rate)} | {evidence} | {measured} | 1.00 | {StatusText(site.Status)} |";
     }
 
-    private static Leaf FindingLeaf(Finding finding, string manifestDisplayPath, string? model, bool passing)
+    /// <param name="first">The model's most severe finding: an error stays longer than the model's other errors.</param>
+    private static Leaf FindingLeaf(Finding finding, string manifestDisplayPath, string? model, bool passing, bool first = false)
     {
         var rule = RuleCatalog.Find(finding.Rule);
         var ruleText = rule is null
@@ -367,7 +372,7 @@ public static class MarkdownReportWriter
             ? RankPassingDetail
             : finding.Severity switch
             {
-                Severity.Error => RankErrorFinding,
+                Severity.Error => first ? RankFirstErrorFinding : RankErrorFinding,
                 Severity.Warning => RankWarningFinding,
                 _ => RankNoteFinding,
             };
