@@ -12,6 +12,7 @@ public static class MLOpsGateCommandLine
         var root = new RootCommand("MLOpsGate: a quality gate for exported ONNX models (dropout scaling, training-mode exports).");
         root.Subcommands.Add(CheckCommand(stdout, stderr));
         root.Subcommands.Add(FixCommand(stdout, stderr));
+        root.Subcommands.Add(InitCommand(stdout, stderr));
         root.Subcommands.Add(ExplainCommand(stdout, stderr));
         root.Subcommands.Add(SchemaCommand(stdout));
 
@@ -71,6 +72,16 @@ public static class MLOpsGateCommandLine
             parse.GetValue(inPlace),
             parse.GetValue(strategy) is { } s ? Enum.Parse<RepairStrategy>(s, ignoreCase: true) : null,
             parse.GetValue(workspace))));
+        return command;
+    }
+
+    private static Command InitCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var artifact = new Option<string>("--artifact") { Description = "The exported ONNX model.", Required = true };
+        var output = new Option<string>("--output") { Description = "Where to write the draft (never overwritten).", DefaultValueFactory = _ => "mlopsgate.yml" };
+        var workspace = new Option<string?>("--workspace") { Description = "The folder every path must stay inside." };
+        var command = new Command("init", "Draft a manifest from a model: framework, Dropout nodes and likely sites, commented.") { artifact, output, workspace };
+        command.SetAction(parse => new InitRunner(stdout, stderr).Run(parse.GetValue(artifact)!, parse.GetValue(output)!, parse.GetValue(workspace)));
         return command;
     }
 
