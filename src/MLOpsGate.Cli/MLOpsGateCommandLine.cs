@@ -40,15 +40,19 @@ public static class MLOpsGateCommandLine
         var failOn = new Option<string>("--fail-on") { Description = "The lowest severity that fails the gate.", DefaultValueFactory = _ => "error" };
         failOn.AcceptOnlyFromAmong("error", "warning", "never");
         var json = new Option<string?>("--report-json") { Description = "Write the JSON report here." };
+        var sarif = new Option<string?>("--report-sarif") { Description = "Write the SARIF 2.1.0 report here (for code scanning)." };
+        var markdown = new Option<string?>("--report-markdown") { Description = "Write the Markdown summary here (for a pull-request comment or job summary)." };
         var filesRead = new Option<string?>("--files-read") { Description = "Write the list of files the run read here, one absolute path a line (for incremental builds).", Hidden = true };
-        var command = new Command("check", "Run every check of every (selected) model.") { manifest, models, workspace, failOn, json, filesRead };
+        var command = new Command("check", "Run every check of every (selected) model.") { manifest, models, workspace, failOn, json, sarif, markdown, filesRead };
         command.SetAction(parse => new CheckRunner(stdout, stderr).Run(new CheckRequest(
             parse.GetValue(manifest)!,
             parse.GetValue(models) ?? [],
             parse.GetValue(workspace),
             Enum.Parse<FailOn>(parse.GetValue(failOn)!, ignoreCase: true),
             parse.GetValue(json),
-            parse.GetValue(filesRead))));
+            parse.GetValue(filesRead),
+            parse.GetValue(sarif),
+            parse.GetValue(markdown))));
         return command;
     }
 
