@@ -216,6 +216,8 @@ public sealed class ModelCheck
                 d.Status = cls.IsOk ? SiteStatus.Ok : SiteStatus.Diverged;
                 if (!cls.IsOk)
                 {
+                    d.Rule = cls.Rule!.Id;
+                    d.CorrectionFactor = required / site.GraphFactor;
                     var node = site.Compensation[0].Node;
                     findings.Add(cls.Rule!,
                         $"site '{site.Spec.Id}': the graph multiplies the dropped activations by {F(site.GraphFactor)} (node '{node.Name}'), where {ConventionText(site.Spec)} needs {F(required)}",
@@ -234,6 +236,8 @@ public sealed class ModelCheck
             {
                 d.Status = SiteStatus.Diverged;
                 d.Evidence = EvidenceKind.Graph;
+                d.Rule = RuleCatalog.MissingDropoutScaling.Id;
+                d.CorrectionFactor = site.Spec.Keep;
                 findings.Add(RuleCatalog.MissingDropoutScaling,
                     $"site '{site.Spec.Id}': `compensation: node` but no Mul by {F(site.Spec.Keep)} (or Div by {F(1 / site.Spec.Keep)}) lies between the dropped tensor and '{NodeName(site)}'",
                     site.Spec.Location, site.Spec.Id, fix: $"insert Mul({F(site.Spec.Keep)}) after tensor '{site.DataInput}'");
