@@ -103,7 +103,7 @@ public sealed class GateBuildTests(PackagedGate gate)
     public void A_solution_runs_each_projects_manifest_once_and_a_multi_targeted_project_once()
     {
         var consumer = new Consumer(gate, "solution");
-        consumer.Project("single");
+        consumer.Project("single", extraProperties: "<MLOpsGateReportDirectory>reports</MLOpsGateReportDirectory>");
         consumer.CopyFixture("single", "digits-inverted-ok");
         consumer.Manifest("single/mlopsgate.yml", "digits-inverted-ok", "inverted");
 
@@ -127,6 +127,8 @@ public sealed class GateBuildTests(PackagedGate gate)
         Assert.Equal(2, first.GateRuns.Count);
         Assert.Single(first.LinesStartingWith($"{manifest}({line},{column}): error MLG003: "));
         Assert.Single(first.Errors);
+        Assert.True(File.Exists(consumer.PathOf("single/reports/mlopsgate.mlopsgate.json")), "the JSON report is written to MLOpsGateReportDirectory");
+        Assert.True(File.Exists(consumer.PathOf("single/reports/mlopsgate.mlopsgate.sarif")), "the SARIF report is written to MLOpsGateReportDirectory");
 
         // The outer build of the multi-targeted project honours its NoWarn too.
         consumer.Manifest("multi/gate/models.yml", "digits-standard-naive", "standard", severity: "warning");
@@ -136,5 +138,36 @@ public sealed class GateBuildTests(PackagedGate gate)
         Assert.Equal(0, second.GateRunsIn("single.csproj"));
         Assert.Equal(1, second.GateRunsIn("multi.csproj"));
         Assert.DoesNotContain(second.Warnings, w => w.Code == "MLG003");
+    }
+
+    [Fact]
+    public void The_package_is_a_development_dependency_with_the_targets_the_task_and_the_tool_with_native_libraries()
+    {
+        var entries = gate.PackageEntries();
+        foreach (var expected in new[]
+        {
+            "build/MLOpsGate.MSBuild.props",
+            "build/MLOpsGate.MSBuild.targets",
+            "buildMultiTargeting/MLOpsGate.MSBuild.props",
+            "buildMultiTargeting/MLOpsGate.MSBuild.targets",
+            "tasks/netstandard2.0/MLOpsGate.MSBuild.dll",
+            "tools/mlopsgate.dll",
+            "tools/mlopsgate.runtimeconfig.json",
+            "tools/mlopsgate.deps.json",
+            "tools/MLOpsGate.Core.dll",
+            "tools/Microsoft.ML.OnnxRuntime.dll",
+            "tools/runtimes/linux-x64/native/libonnxruntime.so",
+            "tools/runtimes/win-x64/native/onnxruntime.dll",
+            "tools/runtimes/osx-arm64/native/libonnxruntime.dylib",
+        })
+        {
+            Assert.Contains(expected, entries);
+        }
+
+        // Nothing a consumer would compile against.
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+        using var zip = System.IO.Compression.ZipFile.OpenRead(gate.Nupkg);
+        using var nuspec = new StreamReader(zip.GetEntry("MLOpsGate.MSBuild.nuspec")!.Open());
+        Assert.Contains("<developmentDependency>true</developmentDependency>", nuspec.ReadToEnd(), StringComparison.Ordinal);
     }
 }
