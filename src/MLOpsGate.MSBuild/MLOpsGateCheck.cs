@@ -174,6 +174,13 @@ public sealed class MLOpsGateCheck : ToolTask
             return false;
         }
 
+        if (ExitCode == -1 && Log.HasLoggedErrors)
+        {
+            // The tool exited with 0, and the build turned a warning it printed into an error
+            // (MSBuildTreatWarningsAsErrors, WarningsAsErrors): ToolTask then reports -1. That error fails the build.
+            return false;
+        }
+
         var detail = Detail();
         if (ExitCode == 2)
         {

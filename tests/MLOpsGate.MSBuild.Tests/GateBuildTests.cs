@@ -85,6 +85,13 @@ public sealed class GateBuildTests(PackagedGate gate)
         Assert.True(strict.GateSkippedAsUpToDate, strict.ToString());
         Assert.Single(strict.LinesStartingWith(diagnostic));
 
+        // A fresh run under MSBuildTreatWarningsAsErrors: the promoted warning is the one error.
+        consumer.Touch("app/models/digits-standard-naive.onnx");
+        var promoted = consumer.Build("app/app.csproj", "--no-restore", "-p:MSBuildTreatWarningsAsErrors=true");
+        Assert.True(promoted.ExitCode == 1, promoted.ToString());
+        Assert.Single(promoted.GateRuns);
+        Assert.Equal("MLG003", Assert.Single(promoted.Errors).Code);
+
         // NoWarn silences it (and `dotnet msbuild` works as well as `dotnet build`).
         consumer.Project("app", extraProperties: "<NoWarn>$(NoWarn);MLG003</NoWarn>");
         var silenced = consumer.Run("msbuild", "app/app.csproj", "-warnaserror");
