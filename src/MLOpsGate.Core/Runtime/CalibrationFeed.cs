@@ -12,7 +12,7 @@ public sealed class GateInputException(string message, SourceLocation location) 
     public SourceLocation Location { get; } = location;
 }
 
-/// <summary>One batch of model inputs as ONNX Runtime values over reused buffers.</summary>
+/// <summary>One batch of model inputs as ONNX Runtime values over managed arrays of their own.</summary>
 public sealed class FeedBatch(int rows, Dictionary<string, OrtValue> feeds) : IDisposable
 {
     public int Rows { get; } = rows;
@@ -205,51 +205,22 @@ public sealed class CalibrationFeed
             var shape = new long[RowShape.Length + 1];
             shape[0] = rows;
             RowShape.CopyTo(shape, 1);
-            int count = rows * RowLength;
-            switch (ElementType)
+            return ElementType switch
             {
-                case TensorElementType.Float:
-                    {
-                        var data = new float[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
+                TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, reader.ReadRows), shape),
+                TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(ReadAll<double>(reader, rows, reader.ReadRows), shape),
+                TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, reader.ReadRows).Select(v => (Float16)v).ToArray(), shape),
+                TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, reader.ReadRows), shape),
+                TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, reader.ReadRows).Select(v => checked((int)v)).ToArray(), shape),
+                _ => OrtValue.CreateTensorValueFromMemory(ReadAll<bool>(reader, rows, reader.ReadRows), shape),
+            };
+        }
 
-                case TensorElementType.Double:
-                    {
-                        var data = new double[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
-
-                case TensorElementType.Float16:
-                    {
-                        var data = new float[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data.Select(v => (Float16)v).ToArray(), shape);
-                    }
-
-                case TensorElementType.Int64:
-                    {
-                        var data = new long[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
-
-                case TensorElementType.Int32:
-                    {
-                        var data = new long[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data.Select(v => checked((int)v)).ToArray(), shape);
-                    }
-
-                default:
-                    {
-                        var data = new bool[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
-            }
+        private T[] ReadAll<T>(IArrayReader reader, int rows, ReadRowsInto<T> read)
+        {
+            var data = new T[rows * RowLength];
+            Expect(read(data, rows), rows, reader);
+            return data;
         }
 
         private static void Expect(int read, int wanted, IArrayReader reader)
@@ -261,6 +232,9 @@ public sealed class CalibrationFeed
         }
     }
 }
+
+/// <summary>One of <see cref="IArrayReader"/>'s typed ReadRows overloads.</summary>
+internal delegate int ReadRowsInto<T>(Span<T> destination, int maxRows);
 
 /// <summary>Opens the manifest's data files, turning format errors into MLG002 at the key that names the file.</summary>
 public static class ManifestData
