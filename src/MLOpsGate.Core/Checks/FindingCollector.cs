@@ -27,7 +27,8 @@ public sealed class FindingCollector(ModelSpec model, string manifestFile)
         string? fix = null,
         double? estimatedScale = null,
         double? explainingRate = null,
-        string? subject = null)
+        string? subject = null,
+        bool messageHasFix = false)
     {
         if (!seen.Add((rule.Id, subject ?? site)))
         {
@@ -40,7 +41,8 @@ public sealed class FindingCollector(ModelSpec model, string manifestFile)
             Kind = rule.Kind,
             Severity = EffectiveSeverity(rule),
             DefaultSeverity = rule.DefaultSeverity,
-            Message = message,
+            // Every message says what to do, also where only the message is shown (MSBuild, annotations).
+            Message = fix is null || messageHasFix ? message : $"{message}; fix: {fix}",
             Site = site,
             EstimatedScale = estimatedScale is { } s ? Math.Round(s, 4) : null,
             ExplainingRate = explainingRate,

@@ -145,7 +145,7 @@ public sealed class ModelCheck
         catch (ModelLoadException ex)
         {
             findings.Add(RuleCatalog.ArtifactUnreadable, ex.Message.Replace(spec.Artifact.FullPath, spec.Artifact.Value, StringComparison.Ordinal),
-                spec.Artifact.Location, subject: "artifact", fix: "re-export the model, or point `artifact` at the .onnx file");
+                spec.Artifact.Location, subject: "artifact", fix: "re-export the model, or point `artifact` at the .onnx file", messageHasFix: true);
             return null;
         }
     }

@@ -48,7 +48,7 @@ internal sealed class SiteConclusions(ModelSpec spec, FindingCollector findings,
         findings.Add(cls.Rule,
             $"{measured} {scale:0.00}x the reference {meaning}; {expectation}: {fix}",
             s.Location, s.Id, fix: $"{fix}, or run: mlopsgate fix --model {spec.Name} --output FILE",
-            estimatedScale: scale, explainingRate: cls.Rule == RuleCatalog.OutputMismatch ? cls.ExplainingRate : null);
+            estimatedScale: scale, explainingRate: cls.Rule == RuleCatalog.OutputMismatch ? cls.ExplainingRate : null, messageHasFix: true);
     }
 
     private static string FixFor(ResolvedSite site, double correction)
