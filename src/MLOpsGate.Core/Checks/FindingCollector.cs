@@ -15,6 +15,9 @@ public sealed class FindingCollector(ModelSpec model, string manifestFile)
 
     public IReadOnlyList<Finding> Findings => findings;
 
+    /// <summary>The command that applies the diagnosed corrections to this model.</summary>
+    public string FixCommand => $"mlopsgate fix --manifest {manifestFile} --model {model.Name} --output FILE";
+
     public bool Has(RuleDescriptor rule) => findings.Any(f => f.Rule == rule.Id);
 
     public bool CouldNotRun => findings.Any(f => f.Rule is "MLG001" or "MLG002");

@@ -163,6 +163,11 @@ public sealed class ModelCheck
 
         var diagnoses = resolved.Select(s => new SiteDiagnosis(s)).ToList();
         SiteDiagnoses = diagnoses;
+        if (spec.Sites.Count == 0)
+        {
+            notes.Add(new ReportNote("no dropout sites are declared, so no scale was checked: only the graph's Dropout and random nodes and the outputs were; declare the layers that consumed dropped activations"));
+        }
+
         var conclusions = new SiteConclusions(spec, findings, notes);
         if (spec.Expect.Checkpoint is not null)
         {

@@ -119,6 +119,11 @@ public sealed class CalibrationFeed
             {
                 notes.Add(new ReportNote($"calibration input '{name}' converted from float64 to float32"));
             }
+            else if (reader.ElementType is ArrayElementType.Int32 or ArrayElementType.Int64 or ArrayElementType.Bool
+                && elementType is TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16)
+            {
+                notes.Add(new ReportNote($"calibration input '{name}' converted from {reader.ElementType.ToString().ToLowerInvariant()} to {elementType.ToString().ToLowerInvariant()}"));
+            }
 
             bindings.Add(new InputBinding(name, key, elementType, rowShape, reader.RowLength));
         }
@@ -158,7 +163,7 @@ public sealed class CalibrationFeed
                 var feeds = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
                 for (int i = 0; i < bindings.Count; i++)
                 {
-                    feeds[bindings[i].Name] = ManifestData.Wrap(spec.Inputs, () => bindings[i].Read(readers[i], rows));
+                    feeds[bindings[i].Name] = ManifestData.Wrap(spec.Inputs, () => bindings[i].Read(readers[i], rows, done));
                 }
 
                 done += rows;
@@ -200,26 +205,38 @@ public sealed class CalibrationFeed
 
     private sealed record InputBinding(string Name, string? Key, TensorElementType ElementType, long[] RowShape, int RowLength)
     {
-        public OrtValue Read(IArrayReader reader, int rows)
+
+        public OrtValue Read(IArrayReader reader, int rows, long firstRow)
         {
             var shape = new long[RowShape.Length + 1];
             shape[0] = rows;
             RowShape.CopyTo(shape, 1);
             return ElementType switch
             {
-                TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, reader.ReadRows), shape),
-                TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(ReadAll<double>(reader, rows, reader.ReadRows), shape),
-                TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, reader.ReadRows).Select(v => (Float16)v).ToArray(), shape),
-                TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, reader.ReadRows), shape),
-                TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, reader.ReadRows).Select(v => checked((int)v)).ToArray(), shape),
-                _ => OrtValue.CreateTensorValueFromMemory(ReadAll<bool>(reader, rows, reader.ReadRows), shape),
+                TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, firstRow, reader.ReadRows), shape),
+                TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(ReadAll<double>(reader, rows, firstRow, reader.ReadRows), shape),
+                TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, firstRow, reader.ReadRows).Select(v => (Float16)v).ToArray(), shape),
+                TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, firstRow, reader.ReadRows), shape),
+                TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, firstRow, reader.ReadRows).Select(v => checked((int)v)).ToArray(), shape),
+                _ => OrtValue.CreateTensorValueFromMemory(ReadAll<bool>(reader, rows, firstRow, reader.ReadRows), shape),
             };
         }
 
-        private T[] ReadAll<T>(IArrayReader reader, int rows, ReadRowsInto<T> read)
+        private T[] ReadAll<T>(IArrayReader reader, int rows, long firstRow, ReadRowsInto<T> read)
         {
             var data = new T[rows * RowLength];
             Expect(read(data, rows), rows, reader);
+            int bad = data switch
+            {
+                float[] f => Array.FindIndex(f, v => !float.IsFinite(v)),
+                double[] d => Array.FindIndex(d, v => !double.IsFinite(v)),
+                _ => -1,
+            };
+            if (bad >= 0)
+            {
+                throw new DataFormatException($"'{reader.DisplayName}' holds NaN or infinity in row {firstRow + (bad / RowLength)}; calibration inputs must be finite: clean or drop those rows.");
+            }
+
             return data;
         }
 
