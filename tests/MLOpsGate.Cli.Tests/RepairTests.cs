@@ -136,6 +136,35 @@ public sealed class RepairTests(FixtureCopy copy) : IClassFixture<FixtureCopy>
         Assert.All(written.Graph.Initializer.Where(t => externalNames.Contains(t.Name)), t => Assert.Equal(Core.Onnx.Proto.TensorProto.Types.DataLocation.External, t.DataLocation));
     }
 
+    [Fact]
+    public void FixCopiesAnInitializerThatOtherNodesShareBeforeRescalingIt()
+    {
+        // A second Gemm reads fc2.weight too: rescaling it in place would change that node as well.
+        var source = Core.Onnx.OnnxModel.Load(workspace.PathOf("fixtures/models/digits-standard-naive.onnx"), workspace.Root);
+        var proto = source.Proto.Clone();
+        var gemm = proto.Graph.Node.Single(n => n.Input.Contains("fc2.weight"));
+        var twin = gemm.Clone();
+        twin.Name = "twin";
+        twin.Output[0] = "twin_output";
+        proto.Graph.Node.Add(twin);
+        proto.Graph.Output.Add(new Core.Onnx.Proto.ValueInfoProto { Name = "twin_output", Type = proto.Graph.Output[0].Type.Clone() });
+        File.WriteAllBytes(workspace.PathOf("fixtures/models/shared.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        var manifest = File.ReadAllText(workspace.PathOf("fixtures/mlopsgate.yml"))
+            .Replace("artifact: models/digits-standard-naive.onnx", "artifact: models/shared.onnx", StringComparison.Ordinal);
+        File.WriteAllText(workspace.PathOf("fixtures/shared.yml"), manifest);
+
+        var output = workspace.PathOf("fixtures/fixed/shared-fixed.onnx");
+        var result = CliRun.Run("fix", "--manifest", workspace.PathOf("fixtures/shared.yml"), "--model", "digits-standard-naive-checkpoint-only", "--output", output);
+        Assert.True(result.ExitCode == 0, result.Stdout);
+        var written = Core.Onnx.OnnxModel.Load(output, workspace.Root);
+        var original = Core.Onnx.TensorValues.ToDoubles(source.Initializers["fc2.weight"]);
+        Assert.Equal(original.Select(v => (double)(float)(v * 0.5)), Core.Onnx.TensorValues.ToDoubles(written.Initializers["fc2.weight"]));
+        var twinWeight = written.Graph.Node.Single(n => n.Name == "twin").Input[1];
+        Assert.NotEqual("fc2.weight", twinWeight);
+        Assert.Equal(original, Core.Onnx.TensorValues.ToDoubles(written.Initializers[twinWeight]));
+        Assert.Contains("share", result.Stdout, StringComparison.Ordinal);
+    }
+
     private static void SaveExternal(Core.Onnx.OnnxModel model, string path)
     {
         var proto = model.Proto.Clone();
