@@ -1,5 +1,6 @@
 using MLOpsGate.Action.GitHub;
 using MLOpsGate.Action.Workflow;
+using MLOpsGate.Core.Checks;
 using MLOpsGate.Core.Reporting;
 using Octokit;
 
@@ -41,14 +42,26 @@ internal static class ActionRunner
         var resumeToken = "mlopsgate-" + Guid.NewGuid().ToString("N");
         stdout.WriteLine($"::stop-commands::{resumeToken}");
         GateReport report;
+        string? crash = null;
         try
         {
             report = services.RunGate(settings, line => stdout.WriteLine(line));
             TextReportWriter.Write(report, settings.Manifest, stdout);
         }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Never a stack trace: the run still ends with an `error` verdict, outputs, summary and check run.
+            crash = $"the gate could not run ({exception.GetType().Name}: {exception.Message})";
+            report = new GateReport { Tool = Gate.Tool, Manifest = settings.ManifestRelativePath, Verdict = Verdict.Error, Models = [] };
+        }
         finally
         {
             stdout.WriteLine($"::{resumeToken}::");
+        }
+
+        if (crash is not null)
+        {
+            stdout.WriteLine(WorkflowCommands.Format("error", [("title", "MLOpsGate")], crash));
         }
 
         var displayPath = settings.ManifestRelativePath;
@@ -110,7 +123,7 @@ internal static class ActionRunner
     {
         if (settings.Token is null)
         {
-            return new PublishResult(null, null, false, "MLOpsGate: no github-token, so no check run or pull-request comment was written; the results are in the annotations and the job summary.");
+            return new PublishResult(null, null, false, "No github-token, so no check run or pull-request comment was written; the results are in the annotations and the job summary.");
         }
 
         var repository = settings.Repository?.Split('/', 2);
@@ -118,7 +131,7 @@ internal static class ActionRunner
         var sha = payload.HeadSha ?? settings.Sha;
         if (repository is not [{ Length: > 0 } owner, { Length: > 0 } name] || sha is null)
         {
-            return new PublishResult(null, null, false, "MLOpsGate: GITHUB_REPOSITORY or the commit SHA is not set, so no check run or pull-request comment was written.");
+            return new PublishResult(null, null, false, "GITHUB_REPOSITORY or the commit SHA is not set, so no check run or pull-request comment was written.");
         }
 
         var request = new PublishRequest
@@ -144,7 +157,7 @@ internal static class ActionRunner
         }
         catch (Exception exception) when (exception is ArgumentException or UriFormatException or InvalidOperationException)
         {
-            return new PublishResult(null, null, false, $"MLOpsGate: GitHub could not be reached ({exception.Message}); the verdict is unchanged.");
+            return new PublishResult(null, null, false, $"GitHub could not be reached ({exception.Message}); the verdict is unchanged.");
         }
     }
 }

@@ -126,7 +126,7 @@ public sealed class PublishingTests : IDisposable
         Assert.Equal(10, notices.Count);
         Assert.Equal(8, notices.Count(n => n.Contains("MLG016", StringComparison.Ordinal)));
         Assert.Contains(notices, n => n.Contains("6 more findings (6 notes)", StringComparison.Ordinal));
-        Assert.Contains(notices, n => n.Contains("no github-token", StringComparison.Ordinal));
+        Assert.Contains(notices, n => n.Contains("No github-token", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -198,4 +198,18 @@ public sealed class WorkflowFileTests : IDisposable
         Assert.Equal([Severity.Error, Severity.Warning, Severity.Note], annotations.Select(a => a.Severity));
         Assert.All(annotations, a => Assert.InRange(a.Title.Length, 1, FindingAnnotation.MaxTitleLength));
     }
+
+    [Fact]
+    public async Task AGateThatThrowsEndsWithAnErrorVerdictAndNoStackTrace()
+    {
+        using var server = new FakeGitHubServer();
+        var run = await harness.RunAsync((_, _) => throw new InvalidDataException("bad tensor"), server);
+
+        server.AssertEveryRequestValid();
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error", run.Outputs["verdict"]);
+        Assert.Equal("::error title=MLOpsGate::the gate could not run (InvalidDataException: bad tensor)", Assert.Single(run.Commands("error")));
+        Assert.DoesNotContain("   at ", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal("failure", (string?)server.CheckRuns.Single()["conclusion"]);
+    }
 }

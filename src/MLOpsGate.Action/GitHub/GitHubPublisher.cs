@@ -61,6 +61,7 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
         long? checkRunId = null;
         long? commentId = null;
         bool updated = false;
+        bool unreachable = false;
         var problems = new List<string>();
         try
         {
@@ -73,9 +74,11 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
         catch (Exception exception)
         {
             problems.Add($"the check run could not be written ({Describe(exception)})");
+            unreachable = exception is HttpRequestException or TaskCanceledException;
         }
 
-        if (request.Comment && request.PullRequest is { } number)
+        // When GitHub cannot be reached at all, the comment would only wait through the same retries.
+        if (request.Comment && request.PullRequest is { } number && !unreachable)
         {
             try
             {
@@ -93,7 +96,7 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
 
         var notice = problems.Count == 0
             ? null
-            : $"MLOpsGate: {string.Join("; ", problems)}. The verdict is unchanged; the results are in the annotations and the job summary.";
+            : $"{Capitalize(string.Join("; ", problems))}. The verdict is unchanged; the results are in the annotations and the job summary.";
         return new PublishResult(checkRunId, commentId, updated, notice);
     }
 
@@ -205,8 +208,10 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
          (api.StatusCode == HttpStatusCode.Forbidden && api is not (RateLimitExceededException or SecondaryRateLimitExceededException or AbuseException)));
 
     private static string ReadOnlyNotice(Exception exception) =>
-        "MLOpsGate: the token cannot write checks or pull-request comments here (" + Describe(exception) + "; pull requests from forks get a read-only token), " +
+        "The token cannot write checks or pull-request comments here (" + Describe(exception) + "; pull requests from forks get a read-only token), " +
         "so no check run or comment was written. The verdict is unchanged; the results are in the annotations and the job summary.";
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static string Describe(Exception exception) => exception switch
     {
