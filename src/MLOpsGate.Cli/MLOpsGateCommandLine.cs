@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MLOpsGate.Core.Checks;
+using MLOpsGate.Core.Repair;
 
 namespace MLOpsGate.Cli;
 
@@ -10,6 +11,8 @@ public static class MLOpsGateCommandLine
     {
         var root = new RootCommand("MLOpsGate: a quality gate for exported ONNX models (dropout scaling, training-mode exports).");
         root.Subcommands.Add(CheckCommand(stdout, stderr));
+        root.Subcommands.Add(FixCommand(stdout, stderr));
+        root.Subcommands.Add(InitCommand(stdout, stderr));
         root.Subcommands.Add(ExplainCommand(stdout, stderr));
         root.Subcommands.Add(SchemaCommand(stdout));
 
@@ -45,6 +48,36 @@ public static class MLOpsGateCommandLine
             Enum.Parse<FailOn>(parse.GetValue(failOn)!, ignoreCase: true),
             parse.GetValue(json),
             parse.GetValue(filesRead))));
+        return command;
+    }
+
+    private static Command FixCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var manifest = new Option<string>("--manifest") { Description = "The manifest (default: mlopsgate.yml in the current folder).", DefaultValueFactory = _ => "mlopsgate.yml" };
+        var model = new Option<string>("--model") { Description = "The model to fix.", Required = true };
+        var output = new Option<string?>("--output") { Description = "Write the corrected model here." };
+        var inPlace = new Option<bool>("--in-place") { Description = "Overwrite the model's artifact." };
+        var strategy = new Option<string?>("--strategy") { Description = "weights: rescale the consuming initializer; node: insert a Mul (default: the declared compensation, else weights)." };
+        strategy.AcceptOnlyFromAmong("weights", "node");
+        var workspace = new Option<string?>("--workspace") { Description = "The folder every path must stay inside." };
+        var command = new Command("fix", "Write a corrected model (scaling inserted or removed, training-mode Dropout disabled) and re-check it.") { manifest, model, output, inPlace, strategy, workspace };
+        command.SetAction(parse => new FixRunner(stdout, stderr).Run(new FixRequest(
+            parse.GetValue(manifest)!,
+            parse.GetValue(model)!,
+            parse.GetValue(output),
+            parse.GetValue(inPlace),
+            parse.GetValue(strategy) is { } s ? Enum.Parse<RepairStrategy>(s, ignoreCase: true) : null,
+            parse.GetValue(workspace))));
+        return command;
+    }
+
+    private static Command InitCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var artifact = new Option<string>("--artifact") { Description = "The exported ONNX model.", Required = true };
+        var output = new Option<string>("--output") { Description = "Where to write the draft (never overwritten).", DefaultValueFactory = _ => "mlopsgate.yml" };
+        var workspace = new Option<string?>("--workspace") { Description = "The folder every path must stay inside." };
+        var command = new Command("init", "Draft a manifest from a model: framework, Dropout nodes and likely sites, commented.") { artifact, output, workspace };
+        command.SetAction(parse => new InitRunner(stdout, stderr).Run(parse.GetValue(artifact)!, parse.GetValue(output)!, parse.GetValue(workspace)));
         return command;
     }
 

@@ -26,8 +26,6 @@ internal sealed class DynamicChecks(
     // Runs per batch whose mean is compared when a site is meant to stay active at inference.
     private const int ActiveSiteRuns = 32;
 
-    // Share of output elements that may fall outside their band when means of stochastic runs are compared.
-    private const double StochasticMismatchBudget = 0.01;
 
     private readonly Tolerance tolerance = spec.Expect.Tolerance;
     private CalibrationFeed feed = null!;
@@ -215,7 +213,7 @@ internal sealed class DynamicChecks(
     /// <summary>One pass over the calibration rows with the given site factors.</summary>
     private PassResult RunPass(double[] factors, bool compareOutputs, bool measureSites = true)
     {
-        var comparison = new OutputComparison(tolerance, HasActiveSites ? StochasticMismatchBudget : 0);
+        var comparison = new OutputComparison(tolerance);
         var accumulators = new UnitAccumulator?[diagnoses.Count];
         var fetch = outputNames.Concat(measureSites ? probe.ProbeOutputs.Concat(saturation.Select(s => s.Tensor)) : []).Distinct(StringComparer.Ordinal).ToList();
         using var references = compareOutputs ? OpenOutputReferences() : null;

@@ -30,6 +30,15 @@ public sealed class ModelCheck
         findings = new FindingCollector(spec, RelativeToWorkspace(manifest, manifest.FullPath));
     }
 
+    /// <summary>The loaded model, once the check has run (null when it could not be loaded).</summary>
+    public OnnxModel? Model { get; private set; }
+
+    /// <summary>Each located site with its diagnosis and in-memory correction, once the check has run.</summary>
+    public IReadOnlyList<SiteDiagnosis> SiteDiagnoses { get; private set; } = [];
+
+    /// <summary>The Dropout nodes of the graph as their opset defines them.</summary>
+    public IReadOnlyList<DropoutNode> DropoutNodes { get; private set; } = [];
+
     /// <summary>Absolute paths of every file this check read (for incremental builds).</summary>
     public IReadOnlyCollection<string> FilesRead => filesRead;
 
@@ -44,6 +53,7 @@ public sealed class ModelCheck
             if (CheckFilesExist())
             {
                 var model = LoadModel();
+                Model = model;
                 if (model is not null)
                 {
                     var outcome = Diagnose(model);
@@ -145,12 +155,14 @@ public sealed class ModelCheck
     private Outcome Diagnose(OnnxModel model)
     {
         CheckDeclarations(spec, model, findings);
-        var dropouts = DropoutNodes.Find(model);
+        var dropouts = Analysis.DropoutNodes.Find(model);
+        DropoutNodes = dropouts;
         var (resolved, unresolved) = SiteLocator.Locate(model, spec.Sites);
         CheckUnresolvedSites(unresolved, findings);
         CheckDropoutNodes(spec, model, dropouts, resolved, findings);
 
         var diagnoses = resolved.Select(s => new SiteDiagnosis(s)).ToList();
+        SiteDiagnoses = diagnoses;
         var conclusions = new SiteConclusions(spec, findings, notes);
         if (spec.Expect.Checkpoint is not null)
         {
@@ -204,6 +216,8 @@ public sealed class ModelCheck
                 d.Status = cls.IsOk ? SiteStatus.Ok : SiteStatus.Diverged;
                 if (!cls.IsOk)
                 {
+                    d.Rule = cls.Rule!.Id;
+                    d.CorrectionFactor = required / site.GraphFactor;
                     var node = site.Compensation[0].Node;
                     findings.Add(cls.Rule!,
                         $"site '{site.Spec.Id}': the graph multiplies the dropped activations by {F(site.GraphFactor)} (node '{node.Name}'), where {ConventionText(site.Spec)} needs {F(required)}",
@@ -222,6 +236,8 @@ public sealed class ModelCheck
             {
                 d.Status = SiteStatus.Diverged;
                 d.Evidence = EvidenceKind.Graph;
+                d.Rule = RuleCatalog.MissingDropoutScaling.Id;
+                d.CorrectionFactor = site.Spec.Keep;
                 findings.Add(RuleCatalog.MissingDropoutScaling,
                     $"site '{site.Spec.Id}': `compensation: node` but no Mul by {F(site.Spec.Keep)} (or Div by {F(1 / site.Spec.Keep)}) lies between the dropped tensor and '{NodeName(site)}'",
                     site.Spec.Location, site.Spec.Id, fix: $"insert Mul({F(site.Spec.Keep)}) after tensor '{site.DataInput}'");
@@ -258,6 +274,12 @@ public sealed class SiteDiagnosis(ResolvedSite site)
 
     /// <summary>The plain least-squares ratio of exported to checkpoint weights.</summary>
     public double? WeightRatio { get; set; }
+
+    /// <summary>The rule of the site's fault, when it has one.</summary>
+    public string? Rule { get; set; }
+
+    /// <summary>For MLG007: a drop rate whose keep factor explains the measured scale.</summary>
+    public double? ExplainingRate { get; set; }
 
     /// <summary>The factor that corrects this site in memory (1 when it is right).</summary>
     public double CorrectionFactor { get; set; } = 1.0;

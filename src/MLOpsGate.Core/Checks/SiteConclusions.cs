@@ -30,6 +30,8 @@ internal sealed class SiteConclusions(ModelSpec spec, FindingCollector findings,
         d.Status = SiteStatus.Diverged;
         double correction = 1.0 / (cls.CandidateScale ?? scale);
         d.CorrectionFactor = correction;
+        d.Rule = cls.Rule!.Id;
+        d.ExplainingRate = cls.ExplainingRate;
         string expectation = spec.Convention == DropoutConvention.Standard
             ? $"standard dropout p={F(s.Rate)} needs keep = {F(s.Keep)} in the export"
             : $"inverted dropout p={F(s.Rate)} needs no compensation";

@@ -18,11 +18,12 @@ public sealed class OnnxModel
     private readonly Dictionary<string, List<NodeProto>> consumers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> initializers = new(StringComparer.Ordinal);
 
-    private OnnxModel(ModelProto proto, string path, IReadOnlyList<string> externalFiles)
+    private OnnxModel(ModelProto proto, string path, IReadOnlyList<string> externalFiles, IReadOnlySet<string> externalInitializers)
     {
         Proto = proto;
         Path = path;
         ExternalDataFiles = externalFiles;
+        ExternalInitializers = externalInitializers;
         var graph = proto.Graph;
         foreach (var init in graph.Initializer)
         {
@@ -57,6 +58,9 @@ public sealed class OnnxModel
 
     /// <summary>External-data files the model references, as absolute paths.</summary>
     public IReadOnlyList<string> ExternalDataFiles { get; }
+
+    /// <summary>Initializers that were stored as external data (loaded into memory; written back externally).</summary>
+    public IReadOnlySet<string> ExternalInitializers { get; }
 
     public GraphProto Graph => Proto.Graph;
 
@@ -120,7 +124,37 @@ public sealed class OnnxModel
 
     public byte[] ToBytes() => Proto.ToByteArray();
 
-    public OnnxModel Clone() => new(Proto.Clone(), Path, ExternalDataFiles);
+    /// <summary>The same model with its graph indexes rebuilt after in-place edits of <see cref="Proto"/>.</summary>
+    public OnnxModel Reindexed() => new(Proto, Path, ExternalDataFiles, ExternalInitializers);
+
+    public OnnxModel Clone() => new(Proto.Clone(), Path, ExternalDataFiles, ExternalInitializers);
+
+    /// <summary>
+    /// Writes the model. Initializers that were external stay external, in one data file next to the
+    /// output (`OUTPUT.data`); the in-memory model keeps its data.
+    /// </summary>
+    public void Save(string outputPath)
+    {
+        var proto = Proto.Clone();
+        if (ExternalInitializers.Count > 0)
+        {
+            var dataName = System.IO.Path.GetFileName(outputPath) + ".data";
+            using var data = File.Create(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(outputPath))!, dataName));
+            foreach (var tensor in proto.Graph.Initializer.Where(t => ExternalInitializers.Contains(t.Name)))
+            {
+                long offset = data.Position;
+                tensor.RawData.WriteTo(data);
+                tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = dataName });
+                tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = tensor.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                tensor.DataLocation = TensorProto.Types.DataLocation.External;
+                tensor.RawData = ByteString.Empty;
+            }
+        }
+
+        using var stream = File.Create(outputPath);
+        proto.WriteTo(stream);
+    }
 
     /// <summary>Reads and indexes a model. External data must lie inside <paramref name="workspaceRoot"/>.</summary>
     public static OnnxModel Load(string path, string workspaceRoot)
@@ -149,8 +183,9 @@ public sealed class OnnxModel
             throw new ModelLoadException($"'{path}' is not a valid ONNX model (no graph, IR version or opset); re-export it or point `artifact` at the .onnx file.");
         }
 
+        var external = proto.Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var externalFiles = LoadExternalData(proto.Graph, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, workspaceRoot);
-        return new OnnxModel(proto, path, externalFiles);
+        return new OnnxModel(proto, path, externalFiles, external);
     }
 
     private static List<string> LoadExternalData(GraphProto graph, string modelDirectory, string workspaceRoot)

@@ -4,11 +4,7 @@ using MLOpsGate.Core.Reporting;
 namespace MLOpsGate.Core.Runtime;
 
 /// <summary>Streaming comparison of actual outputs against reference outputs, batch by batch.</summary>
-/// <param name="allowedMismatchFraction">
-/// 0 for deterministic outputs. For means of stochastic runs, per-element bands still leave rare false
-/// alarms (heavy-tailed dropout noise over thousands of elements), so a small share may fall outside.
-/// </param>
-public sealed class OutputComparison(Tolerance tolerance, double allowedMismatchFraction = 0)
+public sealed class OutputComparison(Tolerance tolerance)
 {
     private long samples;
     private long elements;
@@ -32,7 +28,7 @@ public sealed class OutputComparison(Tolerance tolerance, double allowedMismatch
     /// <summary>Σ (actual − reference)²: a smooth error for searching a repairing factor.</summary>
     public double SquaredError => squaredError;
 
-    public bool AllClose => elements > 0 && nonFinite == 0 && mismatches <= allowedMismatchFraction * elements;
+    public bool AllClose => elements > 0 && mismatches == 0 && nonFinite == 0;
 
     /// <summary>Adds one batch of one output; rows are the first axis. <paramref name="extraTolerance"/> widens each element's band (standard errors of a mean).</summary>
     public void Add(ReadOnlySpan<double> actual, ReadOnlySpan<double> reference, int rows, bool countSamples, double[]? extraTolerance = null)

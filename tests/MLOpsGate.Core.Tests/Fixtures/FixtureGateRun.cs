@@ -15,13 +15,15 @@ public sealed class FixtureGateRun
     public FixtureGateRun()
     {
         ManifestPath = RepositoryRoot.Combine("fixtures/mlopsgate.yml");
-        var loaded = ManifestLoader.Load(ManifestPath);
-        Assert.True(loaded.IsValid, string.Join("\n", loaded.Problems.Select(p => $"{p.Location}: {p.Message}")));
-        Manifest = loaded.Manifest!;
+        Manifest = Load(ManifestPath);
         Result = Gate.Run(Manifest, new GateOptions(FailOn.Error, []));
+        CannotRun = Gate.Run(Load(RepositoryRoot.Combine("fixtures/cannot-run.yml")), new GateOptions(FailOn.Error, []));
         Expected = JsonDocument.Parse(File.ReadAllText(RepositoryRoot.Combine("fixtures/expected.json")));
         ManifestLines = File.ReadAllLines(ManifestPath);
     }
+
+    /// <summary>The run over fixtures/cannot-run.yml: cases the gate must refuse to run.</summary>
+    public GateResult CannotRun { get; }
 
     public string ManifestPath { get; }
 
@@ -34,7 +36,14 @@ public sealed class FixtureGateRun
 
     public string[] ManifestLines { get; }
 
-    public ModelReport Model(string name) => Result.Report.Models.Single(m => m.Name == name);
+    public ModelReport Model(string name) => Result.Report.Models.Concat(CannotRun.Report.Models).Single(m => m.Name == name);
+
+    private static GateManifest Load(string path)
+    {
+        var loaded = ManifestLoader.Load(path);
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Problems.Select(p => $"{p.Location}: {p.Message}")));
+        return loaded.Manifest!;
+    }
 
     public JsonElement ExpectedModel(string name) => Expected.RootElement.GetProperty("models").GetProperty(name);
 
