@@ -10,7 +10,9 @@ public sealed record CheckRequest(
     string? Workspace,
     FailOn FailOn,
     string? ReportJson,
-    string? FilesRead);
+    string? FilesRead,
+    string? ReportSarif = null,
+    string? ReportMarkdown = null);
 
 /// <summary>`mlopsgate check`: loads the manifest, runs the gate, prints the summary and writes the reports.</summary>
 public sealed class CheckRunner(TextWriter stdout, TextWriter stderr)
@@ -46,6 +48,16 @@ public sealed class CheckRunner(TextWriter stdout, TextWriter stderr)
             JsonReportWriter.Write(report, request.ReportJson);
         }
 
+        if (request.ReportSarif is not null)
+        {
+            SarifReportWriter.Write(report, request.ReportSarif);
+        }
+
+        if (request.ReportMarkdown is not null)
+        {
+            WriteText(request.ReportMarkdown, MarkdownReportWriter.Render(report, request.Manifest));
+        }
+
         if (request.FilesRead is not null)
         {
             File.WriteAllLines(request.FilesRead, filesRead.Order(StringComparer.Ordinal));
@@ -57,5 +69,16 @@ public sealed class CheckRunner(TextWriter stdout, TextWriter stderr)
             Verdict.Fail => ExitCodes.Failed,
             _ => ExitCodes.CannotRun,
         };
+    }
+
+    private static void WriteText(string path, string text)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        File.WriteAllText(path, text);
     }
 }

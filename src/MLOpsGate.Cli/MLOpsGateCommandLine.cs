@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MLOpsGate.Core.Checks;
 using MLOpsGate.Core.Repair;
+using MLOpsGate.Core.Rules;
 
 namespace MLOpsGate.Cli;
 
@@ -39,15 +40,19 @@ public static class MLOpsGateCommandLine
         var failOn = new Option<string>("--fail-on") { Description = "The lowest severity that fails the gate.", DefaultValueFactory = _ => "error" };
         failOn.AcceptOnlyFromAmong("error", "warning", "never");
         var json = new Option<string?>("--report-json") { Description = "Write the JSON report here." };
+        var sarif = new Option<string?>("--report-sarif") { Description = "Write the SARIF 2.1.0 report here (for code scanning)." };
+        var markdown = new Option<string?>("--report-markdown") { Description = "Write the Markdown summary here (for a pull-request comment or job summary)." };
         var filesRead = new Option<string?>("--files-read") { Description = "Write the list of files the run read here, one absolute path a line (for incremental builds).", Hidden = true };
-        var command = new Command("check", "Run every check of every (selected) model.") { manifest, models, workspace, failOn, json, filesRead };
+        var command = new Command("check", "Run every check of every (selected) model.") { manifest, models, workspace, failOn, json, sarif, markdown, filesRead };
         command.SetAction(parse => new CheckRunner(stdout, stderr).Run(new CheckRequest(
             parse.GetValue(manifest)!,
             parse.GetValue(models) ?? [],
             parse.GetValue(workspace),
             Enum.Parse<FailOn>(parse.GetValue(failOn)!, ignoreCase: true),
             parse.GetValue(json),
-            parse.GetValue(filesRead))));
+            parse.GetValue(filesRead),
+            parse.GetValue(sarif),
+            parse.GetValue(markdown))));
         return command;
     }
 
@@ -84,8 +89,18 @@ public static class MLOpsGateCommandLine
     private static Command ExplainCommand(TextWriter stdout, TextWriter stderr)
     {
         var rule = new Argument<string?>("rule") { Description = "A rule id such as MLG003; without it, every rule is listed.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("explain", "Describe a rule: what it means, why it matters, how to fix it.") { rule };
-        command.SetAction(parse => RuleExplainer.Explain(parse.GetValue(rule), stdout, stderr));
+        var markdown = new Option<bool>("--markdown") { Description = "Print the whole catalogue as Markdown (docs/rules.md)." };
+        var command = new Command("explain", "Describe a rule: what it means, why it matters, how to fix it.") { rule, markdown };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(markdown))
+            {
+                stdout.Write(RuleDocs.Document());
+                return ExitCodes.Passed;
+            }
+
+            return RuleExplainer.Explain(parse.GetValue(rule), stdout, stderr);
+        });
         return command;
     }
 
