@@ -65,15 +65,13 @@ internal static class ActionRunner
         }
 
         var displayPath = settings.ManifestRelativePath;
-        string Markdown(int budget) => ReportMarkdown.Render(report, displayPath, budget);
+        string Markdown(int budget) => MarkdownReportWriter.Render(report, displayPath, budget);
         var notices = new List<string>();
 
         JsonReportWriter.Write(report, settings.ReportFullPath);
         if (settings.Sarif is not null)
         {
-            var sarifPath = Path.GetFullPath(Path.Combine(settings.Workspace, settings.Sarif));
-            Directory.CreateDirectory(Path.GetDirectoryName(sarifPath)!);
-            ReportMarkdown.WriteSarif(report, sarifPath);
+            SarifReportWriter.Write(report, Path.GetFullPath(Path.Combine(settings.Workspace, settings.Sarif)));
         }
 
         if (settings.SummaryFile is not null)

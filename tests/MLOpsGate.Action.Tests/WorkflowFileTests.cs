@@ -53,6 +53,13 @@ public sealed class WorkflowFileTests : IDisposable
         Assert.Contains("title=MLG003 missing-dropout-scaling (evil%3A%3Aname%2525%0A%3A%3Aerror%3A%3Apwned%2C x|y <script>alert(1)</script>%0D%25)", error, StringComparison.Ordinal);
         Assert.Contains("::site 'evil::name%2525%0A::error::pwned, x|y <script>alert(1)</script>%0D%250' is off", error, StringComparison.Ordinal);
 
+        // Markdown (summary and comment) escapes them: no raw HTML, no table-breaking pipe, no line break.
+        Assert.DoesNotContain("<script>", run.Summary, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", run.Summary, StringComparison.Ordinal);
+        var comment = (string)server.Comments.Single()["body"]!;
+        Assert.DoesNotContain("<script>", comment, StringComparison.Ordinal);
+        Assert.DoesNotContain("x|y", comment, StringComparison.Ordinal);
+
         // The API got the names verbatim, as JSON.
         var annotation = server.CheckRuns.Single()["annotations"]![0]!;
         Assert.Contains(Hostile, (string?)annotation["title"], StringComparison.Ordinal);
@@ -71,6 +78,28 @@ public sealed class WorkflowFileTests : IDisposable
         Assert.Equal(".mlopsgate/report.json", run.Outputs["report"]);
         var json = File.ReadAllText(Path.Combine(harness.Workspace, ".mlopsgate", "report.json"));
         Assert.Contains("\"verdict\": \"fail\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheSarifInputWritesSarifInsideTheWorkspace()
+    {
+        var run = await harness.RunAsync(Reports.Failing(errors: 2, warnings: 1), configure: env =>
+        {
+            env["INPUT_SARIF"] = "reports/mlopsgate.sarif";
+            env.Remove("INPUT_GITHUB-TOKEN");
+        });
+
+        Assert.Equal(1, run.ExitCode);
+        using var sarif = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(harness.Workspace, "reports", "mlopsgate.sarif")));
+        Assert.Equal("2.1.0", sarif.RootElement.GetProperty("version").GetString());
+        Assert.Equal(3, sarif.RootElement.GetProperty("runs")[0].GetProperty("results").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task WithoutTheSarifInputNoSarifIsWritten()
+    {
+        await harness.RunAsync(Reports.Failing(errors: 1), configure: env => env.Remove("INPUT_GITHUB-TOKEN"));
+        Assert.Empty(Directory.EnumerateFiles(harness.Workspace, "*.sarif", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -113,7 +142,8 @@ public sealed class WorkflowFileTests : IDisposable
         var run = await harness.RunAsync(report, configure: env => env.Remove("INPUT_GITHUB-TOKEN"));
 
         int bytes = Encoding.UTF8.GetByteCount(run.Summary);
-        Assert.InRange(bytes, 1000, StepSummary.MaxBytes);
+        Assert.InRange(bytes, StepSummary.MaxBytes / 2, StepSummary.MaxBytes);
+        Assert.Contains("more findings in the full report", run.Summary, StringComparison.Ordinal);
         Assert.Equal("20000", run.Outputs["errors"]);
     }
 
