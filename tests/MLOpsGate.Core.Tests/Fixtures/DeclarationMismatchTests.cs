@@ -1,5 +1,7 @@
 using MLOpsGate.Core.Checks;
 using MLOpsGate.Core.Manifest;
+using MLOpsGate.Core.Reporting;
+using MLOpsGate.Core.Rules;
 
 namespace MLOpsGate.Core.Tests.Fixtures;
 
@@ -19,7 +21,7 @@ public sealed class DeclarationMismatchTests(FixtureGateRun run)
         Assert.Contains("ratio 0.5", finding.Message, StringComparison.Ordinal);
         Assert.Contains("rate 0.3", finding.Message, StringComparison.Ordinal);
         Assert.Equal((site.Location.Line, site.Location.Column), (finding.Location.Line, finding.Location.Column));
-        Assert.Equal(Rules.Severity.Warning, finding.Severity);
+        Assert.Equal(Severity.Warning, finding.Severity);
     }
 
     [Fact]
@@ -30,8 +32,8 @@ public sealed class DeclarationMismatchTests(FixtureGateRun run)
         var report = new ModelCheck(run.Manifest, spec with { Sites = [site] }, FailOn.Error).Run();
         var finding = report.Findings.Single(f => f.Rule == "MLG011");
         Assert.Contains("did you mean 'fc2.weight'", finding.Message, StringComparison.Ordinal);
-        Assert.Equal(Reporting.SiteStatus.NotFound, report.Sites.Single().Status);
-        Assert.Equal(Reporting.Verdict.Fail, report.Verdict);
+        Assert.Equal(SiteStatus.NotFound, report.Sites.Single().Status);
+        Assert.Equal(Verdict.Fail, report.Verdict);
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public sealed class DeclarationMismatchTests(FixtureGateRun run)
         var finding = report.Findings.Single(f => f.Rule == "MLG012");
         Assert.Contains("'pytorch'", finding.Message, StringComparison.Ordinal);
         Assert.Equal(spec.FrameworkLocation.Line, finding.Location.Line);
-        Assert.Equal(Reporting.Verdict.Pass, report.Verdict);
+        Assert.Equal(Verdict.Pass, report.Verdict);
     }
 
     [Fact]
@@ -60,9 +62,9 @@ public sealed class DeclarationMismatchTests(FixtureGateRun run)
         var spec = Spec("digits-standard-naive");
         var report = new ModelCheck(run.Manifest, spec with { Severity = GateSeverity.Warning }, FailOn.Error).Run();
         var finding = report.Findings.Single(f => f.Rule == "MLG003");
-        Assert.Equal(Rules.Severity.Warning, finding.Severity);
-        Assert.Equal(Rules.Severity.Error, finding.DefaultSeverity);
-        Assert.Equal(Reporting.Verdict.Pass, report.Verdict);
-        Assert.Equal(Reporting.Verdict.Fail, new ModelCheck(run.Manifest, spec with { Severity = GateSeverity.Warning }, FailOn.Warning).Run().Verdict);
+        Assert.Equal(Severity.Warning, finding.Severity);
+        Assert.Equal(Severity.Error, finding.DefaultSeverity);
+        Assert.Equal(Verdict.Pass, report.Verdict);
+        Assert.Equal(Verdict.Fail, new ModelCheck(run.Manifest, spec with { Severity = GateSeverity.Warning }, FailOn.Warning).Run().Verdict);
     }
 }
