@@ -22,8 +22,9 @@ bash "$smoke" base
 
 log "publishing src/MLOpsGate.Action"
 rm -rf "$root/artifacts/action-publish"
+# Its own obj/bin under artifacts/action-build: the RID-specific restore must not touch the projects' obj/.
 dotnet publish "$root/src/MLOpsGate.Action/MLOpsGate.Action.csproj" -c Release -r linux-x64 --self-contained false \
-  -o "$root/artifacts/action-publish" --nologo -v quiet >&2
+  --artifacts-path "$root/artifacts/action-build" -o "$root/artifacts/action-publish" --nologo -v quiet >&2
 
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime=$(ls -1 "$dotnet_root/shared/Microsoft.NETCore.App" | grep '^10\.' | sort -V | tail -n 1)
