@@ -112,8 +112,9 @@ public sealed class WorkflowFileTests : IDisposable
         Assert.Equal("a=b<<c", parsed["one"]);
         Assert.Equal(tricky, parsed["many"]);
         Assert.Equal("x\ny", parsed["crlf"]);
-        Assert.Matches(@"^many<<ghadelimiter_[0-9a-f]{32}$", text.Split('\n')[1]);
-        Assert.NotEqual(text.Split('\n')[1], text.Split('\n').Single(l => l.StartsWith("crlf<<", StringComparison.Ordinal)));
+        var many = text.Split('\n').Single(l => l.StartsWith("many<<", StringComparison.Ordinal));
+        Assert.Matches(@"^many<<ghadelimiter_[0-9a-f]{32}$", many);
+        Assert.NotEqual(many["many<<".Length..], text.Split('\n').Single(l => l.StartsWith("crlf<<", StringComparison.Ordinal))["crlf<<".Length..]);
         Assert.Throws<ArgumentException>(() => OutputsFile.Format([("bad=name", "v")]));
     }
 

@@ -3,8 +3,8 @@ using System.Text;
 namespace MLOpsGate.Action.Workflow;
 
 /// <summary>
-/// Appends step outputs to GITHUB_OUTPUT with the runner's rules: `NAME=VALUE` for a one-line value,
-/// `NAME&lt;&lt;DELIMITER` … `DELIMITER` for a multi-line one, the delimiter random and absent from the value.
+/// Appends step outputs to GITHUB_OUTPUT with the runner's rules, each as `NAME&lt;&lt;DELIMITER`, the value's
+/// lines, `DELIMITER` (the runner's multi-line form), the delimiter random and absent from the value.
 /// </summary>
 internal static class OutputsFile
 {
@@ -18,23 +18,17 @@ internal static class OutputsFile
                 throw new ArgumentException($"'{name}' is not a valid output name", nameof(outputs));
             }
 
-            if (value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal))
+            // Always the delimited form: a value may hold '=', '<<' or line breaks; the delimiter is random and absent from it.
+            string delimiter;
+            do
             {
-                string delimiter;
-                do
-                {
-                    delimiter = "ghadelimiter_" + Guid.NewGuid().ToString("N");
-                }
-                while (value.Contains(delimiter, StringComparison.Ordinal));
+                delimiter = "ghadelimiter_" + Guid.NewGuid().ToString("N");
+            }
+            while (value.Contains(delimiter, StringComparison.Ordinal));
 
-                text.Append(name).Append("<<").Append(delimiter).Append('\n')
-                    .Append(value.ReplaceLineEndings("\n")).Append('\n')
-                    .Append(delimiter).Append('\n');
-            }
-            else
-            {
-                text.Append(name).Append('=').Append(value).Append('\n');
-            }
+            text.Append(name).Append("<<").Append(delimiter).Append('\n')
+                .Append(value.ReplaceLineEndings("\n")).Append('\n')
+                .Append(delimiter).Append('\n');
         }
 
         return text.ToString();
