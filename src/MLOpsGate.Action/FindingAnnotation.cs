@@ -3,8 +3,11 @@ using MLOpsGate.Core.Rules;
 
 namespace MLOpsGate.Action;
 
-/// <summary>One finding as an annotation on the manifest (a text file: model artifacts are binary).</summary>
-internal sealed record FindingAnnotation(Severity Severity, string Path, int Line, int Column, string Title, string Message)
+/// <summary>
+/// One finding as an annotation on the manifest (a text file: model artifacts are binary). The message already
+/// ends with what to do; the fix (with the `mlopsgate fix` command) goes into the check run's raw details.
+/// </summary>
+internal sealed record FindingAnnotation(Severity Severity, string Path, int Line, int Column, string Title, string Message, string? Fix)
 {
     /// <summary>GitHub's limit on a check-run annotation title.</summary>
     public const int MaxTitleLength = 255;
@@ -23,14 +26,14 @@ internal sealed record FindingAnnotation(Severity Severity, string Path, int Lin
     private static FindingAnnotation Create(Finding finding, string? model)
     {
         var title = $"{finding.Rule} {finding.Kind}" + (model is null ? string.Empty : $" ({model})");
-        var message = finding.Fix is null ? finding.Message : $"{finding.Message}\nFix: {finding.Fix}";
         return new FindingAnnotation(
             finding.Severity,
             finding.Location.File,
             Math.Max(1, finding.Location.Line),
             Math.Max(1, finding.Location.Column),
             Truncate(title, MaxTitleLength),
-            Truncate(message, MaxMessageLength));
+            Truncate(finding.Message, MaxMessageLength),
+            finding.Fix is null ? null : Truncate(finding.Fix, MaxMessageLength));
     }
 
     internal static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");

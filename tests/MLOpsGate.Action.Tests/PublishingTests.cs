@@ -36,6 +36,8 @@ public sealed class PublishingTests : IDisposable
         Assert.Equal("mlopsgate.yml", (string?)first["path"]);
         Assert.Equal(10, (int)first["start_line"]!);
         Assert.Equal("failure", (string?)first["annotation_level"]);
+        Assert.Equal("site 'fc0.weight' is off by 2.0 (finding 0)", (string?)first["message"]);
+        Assert.Equal("Fix: multiply initializer by 0.5 (finding 0)", (string?)first["raw_details"]);
         Assert.Equal("warning", (string?)checkRun["annotations"]![2]!["annotation_level"]);
         Assert.StartsWith("Gate failed: 2 errors, 1 warning", (string?)checkRun["output"]!["title"], StringComparison.Ordinal);
         var create = server.CallsTo("checks/create").Single().Json!;

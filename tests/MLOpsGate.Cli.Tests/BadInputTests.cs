@@ -131,6 +131,48 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void DeclaredActivationsWithoutTheSiteAreAnErrorNotASilentFallback()
+    {
+        var npz = workspace.PathOf("fixtures/data/other.npz");
+        using (var zip = System.IO.Compression.ZipFile.Open(npz, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var entry = zip.CreateEntry("fc1.weight.npy").Open();
+            entry.Write(Npy.Float32([2, 32], new float[64]));
+        }
+
+        Manifest(Entry(extra: "      activations: data/other.npz"));
+        AssertOneClearError(Check(), "MLG002", 15, 7, "no reference activations for site 'fc2.weight'");
+    }
+
+    [Fact]
+    public void NonFiniteCalibrationInputsAreBadInputNotAModelFault()
+    {
+        var values = new float[3 * 64];
+        values[70] = float.NaN;
+        File.WriteAllBytes(workspace.PathOf("fixtures/data/nan.npy"), Npy.Float32([3, 64], values));
+        File.WriteAllBytes(workspace.PathOf("fixtures/data/nan-ref.npy"), Npy.Float32([3, 10], new float[30]));
+        Manifest(Entry(inputs: "data/nan.npy", outputs: "data/nan-ref.npy"));
+        AssertOneClearError(Check(), "MLG002", 12, 7, "NaN or infinity in row 1");
+    }
+
+    [Fact]
+    public void OneSampleCannotMeasureASpread()
+    {
+        Manifest(Entry(extra: $"      activations: data/{Model}/activations.npz").Replace($"inputs: data/{Model}/inputs.npy", $"inputs: data/{Model}/inputs.npy\n      limit: 1", StringComparison.Ordinal));
+        AssertOneClearError(Check(), "MLG002", 12, 7, "at least 2 calibration samples");
+    }
+
+    [Fact]
+    public void AnUnwritableReportPathIsExitTwoWithoutAStackTrace()
+    {
+        Manifest(Entry());
+        var result = CliRun.Run("check", "--manifest", workspace.PathOf("fixtures/mlopsgate.yml"), "--report-json", workspace.PathOf("fixtures"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("mlopsgate: error: cannot write the output", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PathEscapingTheWorkspaceIsRefused()
     {
         Manifest(Entry(artifact: "../../outside.onnx"));

@@ -176,6 +176,7 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
             StartColumn = annotation.Column,
             EndColumn = annotation.Column,
             Title = annotation.Title,
+            RawDetails = annotation.Fix is null ? null : "Fix: " + annotation.Fix,
         };
     }
 
