@@ -31,7 +31,7 @@ internal static class ActionRunner
         {
             foreach (var problem in problems)
             {
-                stdout.WriteLine(WorkflowCommands.Format("error", [("title", "MLOpsGate")], problem));
+                stdout.WriteLine(WorkflowCommands.Error(problem));
             }
 
             return ExitCodes.CannotRun;
@@ -61,12 +61,11 @@ internal static class ActionRunner
 
         if (crash is not null)
         {
-            stdout.WriteLine(WorkflowCommands.Format("error", [("title", "MLOpsGate")], crash));
+            stdout.WriteLine(WorkflowCommands.Error(crash));
         }
 
         var displayPath = settings.ManifestRelativePath;
         string Markdown(int budget) => MarkdownReportWriter.Render(report, displayPath, budget);
-        var notices = new List<string>();
 
         JsonReportWriter.Write(report, settings.ReportFullPath);
         if (settings.Sarif is not null)
@@ -85,13 +84,8 @@ internal static class ActionRunner
         }
 
         var annotations = settings.Annotate ? FindingAnnotation.From(report) : [];
-        var published = await PublishAsync(settings, report, annotations, Markdown, services).ConfigureAwait(false);
-        if (published?.Notice is { } notice)
-        {
-            notices.Add(notice);
-        }
-
-        foreach (var line in WorkflowCommands.Plan(annotations, notices, ActionSettings.ReportPath))
+        var notice = await PublishAsync(settings, report, annotations, Markdown, services).ConfigureAwait(false);
+        foreach (var line in WorkflowCommands.Plan(annotations, notice is null ? [] : [notice], ActionSettings.ReportPath))
         {
             stdout.WriteLine(line);
         }
@@ -112,7 +106,7 @@ internal static class ActionRunner
         ("report", ActionSettings.ReportPath),
     ];
 
-    private static async Task<PublishResult?> PublishAsync(
+    private static async Task<string?> PublishAsync(
         ActionSettings settings,
         GateReport report,
         IReadOnlyList<FindingAnnotation> annotations,
@@ -121,7 +115,7 @@ internal static class ActionRunner
     {
         if (settings.Token is null)
         {
-            return new PublishResult(null, null, false, "No github-token, so no check run or pull-request comment was written; the results are in the annotations and the job summary.");
+            return "No github-token, so no check run or pull-request comment was written; the results are in the annotations and the job summary.";
         }
 
         var repository = settings.Repository?.Split('/', 2);
@@ -129,7 +123,7 @@ internal static class ActionRunner
         var sha = payload.HeadSha ?? settings.Sha;
         if (repository is not [{ Length: > 0 } owner, { Length: > 0 } name] || sha is null)
         {
-            return new PublishResult(null, null, false, "GITHUB_REPOSITORY or the commit SHA is not set, so no check run or pull-request comment was written.");
+            return "GITHUB_REPOSITORY or the commit SHA is not set, so no check run or pull-request comment was written.";
         }
 
         var request = new PublishRequest
@@ -155,7 +149,7 @@ internal static class ActionRunner
         }
         catch (Exception exception) when (exception is ArgumentException or UriFormatException or InvalidOperationException)
         {
-            return new PublishResult(null, null, false, $"GitHub could not be reached ({exception.Message}); the verdict is unchanged.");
+            return $"GitHub could not be reached ({exception.Message}); the verdict is unchanged.";
         }
     }
 }

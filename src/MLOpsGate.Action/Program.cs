@@ -12,6 +12,6 @@ try
 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
 {
     // A report or file-command file that cannot be written: the step fails as "could not run", without a stack trace.
-    Console.Out.WriteLine(WorkflowCommands.Format("error", [("title", "MLOpsGate")], $"the Action could not write its files: {exception.Message}"));
+    Console.Out.WriteLine(WorkflowCommands.Error($"the Action could not write its files: {exception.Message}"));
     return ExitCodes.CannotRun;
 }

@@ -6,9 +6,9 @@ namespace MLOpsGate.Action.GitHub;
 /// The parts of the event payload (GITHUB_EVENT_PATH) the Action uses. On `pull_request` runs GITHUB_SHA is the
 /// merge commit, so the check run goes on `pull_request.head.sha`.
 /// </summary>
-internal sealed record EventPayload(int? PullRequestNumber, string? HeadSha, bool? HeadIsFork)
+internal sealed record EventPayload(int? PullRequestNumber, string? HeadSha)
 {
-    public static EventPayload Empty { get; } = new(null, null, null);
+    public static EventPayload Empty { get; } = new(null, null);
 
     /// <summary>Reads the event file; a missing or unreadable file gives <see cref="Empty"/> (the Action then works on GITHUB_SHA).</summary>
     public static EventPayload Read(string? path)
@@ -39,22 +39,10 @@ internal sealed record EventPayload(int? PullRequestNumber, string? HeadSha, boo
         int? number = pr.TryGetProperty("number", out var n) && n.TryGetInt32(out var value) ? value
             : root.TryGetProperty("number", out var top) && top.TryGetInt32(out var topValue) ? topValue
             : null;
-        string? sha = null;
-        bool? fork = null;
-        if (pr.TryGetProperty("head", out var head) && head.ValueKind == JsonValueKind.Object)
-        {
-            if (head.TryGetProperty("sha", out var s) && s.ValueKind == JsonValueKind.String)
-            {
-                sha = s.GetString();
-            }
-
-            if (head.TryGetProperty("repo", out var repo) && repo.ValueKind == JsonValueKind.Object &&
-                repo.TryGetProperty("fork", out var f) && f.ValueKind is JsonValueKind.True or JsonValueKind.False)
-            {
-                fork = f.GetBoolean();
-            }
-        }
-
-        return new EventPayload(number, sha, fork);
+        string? sha = pr.TryGetProperty("head", out var head) && head.ValueKind == JsonValueKind.Object &&
+            head.TryGetProperty("sha", out var s) && s.ValueKind == JsonValueKind.String
+            ? s.GetString()
+            : null;
+        return new EventPayload(number, sha);
     }
 }

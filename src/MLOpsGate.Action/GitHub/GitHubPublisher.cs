@@ -34,13 +34,10 @@ internal sealed record PublishRequest
     public required Func<int, string> RenderMarkdown { get; init; }
 }
 
-/// <summary>What was published; <see cref="Notice"/> is the one message to show when something could not be.</summary>
-internal sealed record PublishResult(long? CheckRunId, long? CommentId, bool CommentUpdated, string? Notice);
-
 /// <summary>
 /// Publishes the gate's result with a token that can write: a check run on the head SHA (annotations in batches
 /// of 50: create, then update to append) and ONE pull-request comment found again by a hidden marker. Any GitHub
-/// failure is reported through <see cref="PublishResult.Notice"/>; it never throws and never changes the verdict.
+/// failure becomes the one notice <see cref="PublishAsync"/> returns; it never throws and never changes the verdict.
 /// </summary>
 internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
 {
@@ -54,22 +51,20 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
     /// <summary>The hidden marker that finds this gate's comment again; it names the manifest so two gates in one repository keep one comment each.</summary>
     public static string Marker(string manifestPath) => $"<!-- mlopsgate-summary manifest={Uri.EscapeDataString(manifestPath)} -->";
 
-    public static string Conclusion(Verdict verdict) => verdict == Verdict.Pass ? "success" : "failure";
-
-    public async Task<PublishResult> PublishAsync(PublishRequest request)
+    /// <summary>Publishes; returns the one notice to show when something could not be written, else null.</summary>
+    public async Task<string?> PublishAsync(PublishRequest request)
     {
-        long? checkRunId = null;
-        long? commentId = null;
-        bool updated = false;
+        bool checkRunWritten = false;
         bool unreachable = false;
         var problems = new List<string>();
         try
         {
-            checkRunId = await CreateCheckRunAsync(request).ConfigureAwait(false);
+            await CreateCheckRunAsync(request).ConfigureAwait(false);
+            checkRunWritten = true;
         }
         catch (Exception exception) when (IsReadOnlyToken(exception))
         {
-            return new PublishResult(null, null, false, ReadOnlyNotice(exception));
+            return ReadOnlyNotice(exception);
         }
         catch (Exception exception)
         {
@@ -82,11 +77,11 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
         {
             try
             {
-                (commentId, updated) = await retry.RunAsync(() => UpsertCommentAsync(request, number)).ConfigureAwait(false);
+                await retry.RunAsync(() => UpsertCommentAsync(request, number)).ConfigureAwait(false);
             }
-            catch (Exception exception) when (IsReadOnlyToken(exception) && checkRunId is null)
+            catch (Exception exception) when (IsReadOnlyToken(exception) && !checkRunWritten)
             {
-                return new PublishResult(null, null, false, ReadOnlyNotice(exception));
+                return ReadOnlyNotice(exception);
             }
             catch (Exception exception)
             {
@@ -94,13 +89,12 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
             }
         }
 
-        var notice = problems.Count == 0
+        return problems.Count == 0
             ? null
             : $"{Capitalize(string.Join("; ", problems))}. The verdict is unchanged; the results are in the annotations and the job summary.";
-        return new PublishResult(checkRunId, commentId, updated, notice);
     }
 
-    private async Task<long> CreateCheckRunAsync(PublishRequest request)
+    private async Task CreateCheckRunAsync(PublishRequest request)
     {
         var report = request.Report;
         var title = Title(report);
@@ -142,12 +136,10 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
 
             await retry.RunAsync(() => client.Check.Run.Update(request.Owner, request.Repository, run.Id, update)).ConfigureAwait(false);
         }
-
-        return run.Id;
     }
 
     /// <summary>Finds this gate's comment by its marker and updates it, or creates it; retried as a whole so a retry never duplicates it.</summary>
-    private async Task<(long Id, bool Updated)> UpsertCommentAsync(PublishRequest request, int number)
+    private async Task<bool> UpsertCommentAsync(PublishRequest request, int number)
     {
         var marker = Marker(request.ManifestPath);
         var body = marker + "\n" + request.RenderMarkdown(MaxCommentBody - marker.Length - 1);
@@ -155,12 +147,14 @@ internal sealed class GitHubPublisher(IGitHubClient client, RetryPolicy retry)
         var existing = comments.FirstOrDefault(c => c.Body is not null && c.Body.Contains(marker, StringComparison.Ordinal));
         if (existing is not null)
         {
-            var updated = await client.Issue.Comment.Update(request.Owner, request.Repository, existing.Id, body).ConfigureAwait(false);
-            return (updated.Id, true);
+            await client.Issue.Comment.Update(request.Owner, request.Repository, existing.Id, body).ConfigureAwait(false);
+        }
+        else
+        {
+            await client.Issue.Comment.Create(request.Owner, request.Repository, number, body).ConfigureAwait(false);
         }
 
-        var created = await client.Issue.Comment.Create(request.Owner, request.Repository, number, body).ConfigureAwait(false);
-        return (created.Id, false);
+        return existing is not null;
     }
 
     private static NewCheckRunAnnotation ToOctokit(FindingAnnotation annotation)

@@ -33,6 +33,9 @@ internal static class WorkflowCommands
 
     public static string Notice(string message) => Format("notice", [("title", "MLOpsGate")], message);
 
+    /// <summary>An error about the run itself (not a finding), so without a file.</summary>
+    public static string Error(string message) => Format("error", [("title", "MLOpsGate")], message);
+
     public static string Annotation(FindingAnnotation annotation) => Format(
         Level(annotation.Severity),
         [
