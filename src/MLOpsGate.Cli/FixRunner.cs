@@ -79,7 +79,8 @@ public sealed class FixRunner(TextWriter stdout, TextWriter stderr)
 
         var fixedSpec = spec with { Artifact = spec.Artifact with { Value = Path.GetRelativePath(Path.GetDirectoryName(manifest.FullPath)!, output).Replace('\\', '/'), FullPath = output } };
         var afterReport = new ModelCheck(manifest, fixedSpec, FailOn.Error).Run();
-        stdout.WriteLine($"wrote {Path.GetRelativePath(Directory.GetCurrentDirectory(), output)} ({strategy.ToString().ToLowerInvariant()} strategy)");
+        var how = before.SiteDiagnoses.Any(d => d.Rule is not null) ? $" ({strategy.ToString().ToLowerInvariant()} strategy)" : string.Empty;
+        stdout.WriteLine($"wrote {Path.GetRelativePath(Directory.GetCurrentDirectory(), output)}{how}");
         stdout.WriteLine($"before: {Summary(beforeReport)}");
         stdout.WriteLine($"after:  {Summary(afterReport)}");
         WriteFindings(request.Manifest, afterReport);

@@ -17,6 +17,12 @@ public sealed class InitRunner(TextWriter stdout, TextWriter stderr)
 
         var outputDirectory = Path.GetDirectoryName(Path.GetFullPath(output))!;
         var root = workspace ?? WorkspaceLocator.Find(outputDirectory);
+        if (!WorkspacePaths.IsInside(Path.GetFullPath(artifact), root))
+        {
+            stderr.WriteLine($"mlopsgate: error: '{artifact}' lies outside the workspace '{root}' of '{output}'; write the manifest inside the repository that holds the model, or pass --workspace");
+            return ExitCodes.CannotRun;
+        }
+
         OnnxModel model;
         try
         {

@@ -29,7 +29,16 @@ public static class MLOpsGateCommandLine
             return ExitCodes.CannotRun;
         }
 
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Reports, fixed models and drafts are written where the user says; a path that cannot be written is bad input.
+            stderr.WriteLine($"mlopsgate: error: cannot write the output: {ex.Message}; choose a writable file path");
+            return ExitCodes.CannotRun;
+        }
     }
 
     private static Command CheckCommand(TextWriter stdout, TextWriter stderr)

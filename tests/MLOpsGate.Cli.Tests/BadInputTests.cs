@@ -109,7 +109,7 @@ public sealed class BadInputTests : IDisposable
     public void IntegerCalibrationDataForAFloatInputIsWidenedButWrongShapeIsRefused()
     {
         // 63 features per row where the model takes 64.
-        File.WriteAllBytes(workspace.PathOf("fixtures/data/bad.npy"), Npy.Float32([2, 63], new float[126]));
+        File.WriteAllBytes(workspace.PathOf("fixtures/data/bad.npy"), NpyImage.Float32([2, 63], new float[126]));
         Manifest(Entry(inputs: "data/bad.npy"));
         AssertOneClearError(Check(), "MLG002", 12, 7, "[63]");
     }
@@ -117,7 +117,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void UnsupportedDtypeIsRefusedWithTheFix()
     {
-        File.WriteAllBytes(workspace.PathOf("fixtures/data/bad.npy"), Npy.Raw("<i2", [2, 64], new byte[2 * 64 * 2]));
+        File.WriteAllBytes(workspace.PathOf("fixtures/data/bad.npy"), NpyImage.Create("<i2", false, [2, 64], new byte[2 * 64 * 2]));
         Manifest(Entry(inputs: "data/bad.npy"));
         AssertOneClearError(Check(), "MLG002", 12, 7, "astype");
     }
@@ -125,9 +125,51 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void ReferenceWithTheWrongNumberOfRowsIsRefused()
     {
-        File.WriteAllBytes(workspace.PathOf("fixtures/data/short.npy"), Npy.Float32([3, 10], new float[30]));
+        File.WriteAllBytes(workspace.PathOf("fixtures/data/short.npy"), NpyImage.Float32([3, 10], new float[30]));
         Manifest(Entry(outputs: "data/short.npy"));
         AssertOneClearError(Check(), "MLG002", 14, 7, "3 rows");
+    }
+
+    [Fact]
+    public void DeclaredActivationsWithoutTheSiteAreAnErrorNotASilentFallback()
+    {
+        var npz = workspace.PathOf("fixtures/data/other.npz");
+        using (var zip = System.IO.Compression.ZipFile.Open(npz, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var entry = zip.CreateEntry("fc1.weight.npy").Open();
+            entry.Write(NpyImage.Float32([2, 32], new float[64]));
+        }
+
+        Manifest(Entry(extra: "      activations: data/other.npz"));
+        AssertOneClearError(Check(), "MLG002", 15, 7, "no reference activations for site 'fc2.weight'");
+    }
+
+    [Fact]
+    public void NonFiniteCalibrationInputsAreBadInputNotAModelFault()
+    {
+        var values = new float[3 * 64];
+        values[70] = float.NaN;
+        File.WriteAllBytes(workspace.PathOf("fixtures/data/nan.npy"), NpyImage.Float32([3, 64], values));
+        File.WriteAllBytes(workspace.PathOf("fixtures/data/nan-ref.npy"), NpyImage.Float32([3, 10], new float[30]));
+        Manifest(Entry(inputs: "data/nan.npy", outputs: "data/nan-ref.npy"));
+        AssertOneClearError(Check(), "MLG002", 12, 7, "NaN or infinity in row 1");
+    }
+
+    [Fact]
+    public void OneSampleCannotMeasureASpread()
+    {
+        Manifest(Entry(extra: $"      activations: data/{Model}/activations.npz").Replace($"inputs: data/{Model}/inputs.npy", $"inputs: data/{Model}/inputs.npy\n      limit: 1", StringComparison.Ordinal));
+        AssertOneClearError(Check(), "MLG002", 12, 7, "at least 2 calibration samples");
+    }
+
+    [Fact]
+    public void AnUnwritableReportPathIsExitTwoWithoutAStackTrace()
+    {
+        Manifest(Entry());
+        var result = CliRun.Run("check", "--manifest", workspace.PathOf("fixtures/mlopsgate.yml"), "--report-json", workspace.PathOf("fixtures"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("mlopsgate: error: cannot write the output", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,32 +191,5 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains($"{Model}: pass", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("second: error", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"verdict\": \"error\"", File.ReadAllText(json), StringComparison.Ordinal);
-    }
-}
-
-/// <summary>Writes small NPY v1 files for bad-input tests.</summary>
-internal static class Npy
-{
-    public static byte[] Float32(long[] shape, float[] values)
-    {
-        var data = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, data, 0, data.Length);
-        return Raw("<f4", shape, data);
-    }
-
-    public static byte[] Raw(string descr, long[] shape, byte[] data)
-    {
-        var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
-        var header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}";
-        int total = 10 + header.Length + 1;
-        header = header.PadRight(header.Length + ((64 - (total % 64)) % 64)) + "\n";
-        var bytes = new List<byte> { 0x93 };
-        bytes.AddRange("NUMPY"u8.ToArray());
-        bytes.Add(1);
-        bytes.Add(0);
-        bytes.AddRange(BitConverter.GetBytes((ushort)header.Length));
-        bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(header));
-        bytes.AddRange(data);
-        return bytes.ToArray();
     }
 }

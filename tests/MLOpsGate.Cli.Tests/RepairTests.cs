@@ -7,21 +7,27 @@ using YamlDotNet.RepresentationModel;
 
 namespace MLOpsGate.Cli.Tests;
 
+/// <summary>A copy of the fixtures shared by the repair tests: each writes its own output files.</summary>
+public sealed class FixtureCopy : IDisposable
+{
+    public FixtureCopy()
+    {
+        Workspace.CopyFromRepository("fixtures/models");
+        Workspace.CopyFromRepository("fixtures/data");
+        Workspace.CopyFromRepository("fixtures/mlopsgate.yml");
+    }
+
+    public TempWorkspace Workspace { get; } = new();
+
+    public void Dispose() => Workspace.Dispose();
+}
+
 /// <summary>`fix` turns every fixable fixture into a model that passes; `init` drafts manifests that validate.</summary>
-public sealed class RepairTests : IDisposable
+public sealed class RepairTests(FixtureCopy copy) : IClassFixture<FixtureCopy>
 {
     private static readonly Lazy<JsonSchema> ManifestSchema = new(() => JsonSchema.FromText(File.ReadAllText(RepositoryRoot.Combine("schema/mlopsgate.schema.json"))));
 
-    private readonly TempWorkspace workspace = new();
-
-    public RepairTests()
-    {
-        workspace.CopyFromRepository("fixtures/models");
-        workspace.CopyFromRepository("fixtures/data");
-        workspace.CopyFromRepository("fixtures/mlopsgate.yml");
-    }
-
-    public void Dispose() => workspace.Dispose();
+    private readonly TempWorkspace workspace = copy.Workspace;
 
     /// <summary>Failing fixtures whose findings are all scaling or training-mode faults (plus warnings and notes).</summary>
     public static TheoryData<string, string> FixableCases()
@@ -65,7 +71,7 @@ public sealed class RepairTests : IDisposable
         int start = Array.FindIndex(original, l => l.Trim() == $"- name: {model}");
         int artifactLine = Array.FindIndex(original, start, l => l.TrimStart().StartsWith("artifact:", StringComparison.Ordinal));
         original[artifactLine] = $"    artifact: fixed/{model}-{strategy}.onnx";
-        var fixedManifest = workspace.PathOf("fixtures/fixed.yml");
+        var fixedManifest = workspace.PathOf($"fixtures/fixed-{model}-{strategy}.yml");
         File.WriteAllLines(fixedManifest, original);
         var json = workspace.PathOf($"fixtures/fixed/{model}.json");
         var check = CliRun.Run("check", "--manifest", fixedManifest, "--model", model, "--report-json", json);
@@ -83,6 +89,9 @@ public sealed class RepairTests : IDisposable
     [Fact]
     public void FixNeverOverwritesTheInputWithoutInPlace()
     {
+        // Its own copy: --in-place changes the fixture model the other tests read.
+        using var own = new FixtureCopy();
+        var workspace = own.Workspace;
         var artifact = workspace.PathOf("fixtures/models/digits-standard-naive.onnx");
         var before = File.ReadAllBytes(artifact);
         var result = CliRun.Run("fix", "--manifest", workspace.PathOf("fixtures/mlopsgate.yml"), "--model", "digits-standard-naive", "--output", artifact);
@@ -100,10 +109,11 @@ public sealed class RepairTests : IDisposable
     [InlineData("digits-standard-naive-unverified", "MLG016")]
     public void FixRefusesWithTheReasonWhenThereIsNoScalingFaultToCorrect(string model, string reason)
     {
-        var result = CliRun.Run("fix", "--manifest", workspace.PathOf("fixtures/mlopsgate.yml"), "--model", model, "--output", workspace.PathOf("fixtures/out.onnx"));
+        var output = workspace.PathOf($"fixtures/refused-{model}.onnx");
+        var result = CliRun.Run("fix", "--manifest", workspace.PathOf("fixtures/mlopsgate.yml"), "--model", model, "--output", output);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(reason, result.Stdout, StringComparison.Ordinal);
-        Assert.False(File.Exists(workspace.PathOf("fixtures/out.onnx")));
+        Assert.False(File.Exists(output));
     }
 
     [Fact]
@@ -124,6 +134,35 @@ public sealed class RepairTests : IDisposable
         Assert.True(File.Exists(output + ".data"));
         var written = Core.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output));
         Assert.All(written.Graph.Initializer.Where(t => externalNames.Contains(t.Name)), t => Assert.Equal(Core.Onnx.Proto.TensorProto.Types.DataLocation.External, t.DataLocation));
+    }
+
+    [Fact]
+    public void FixCopiesAnInitializerThatOtherNodesShareBeforeRescalingIt()
+    {
+        // A second Gemm reads fc2.weight too: rescaling it in place would change that node as well.
+        var source = Core.Onnx.OnnxModel.Load(workspace.PathOf("fixtures/models/digits-standard-naive.onnx"), workspace.Root);
+        var proto = source.Proto.Clone();
+        var gemm = proto.Graph.Node.Single(n => n.Input.Contains("fc2.weight"));
+        var twin = gemm.Clone();
+        twin.Name = "twin";
+        twin.Output[0] = "twin_output";
+        proto.Graph.Node.Add(twin);
+        proto.Graph.Output.Add(new Core.Onnx.Proto.ValueInfoProto { Name = "twin_output", Type = proto.Graph.Output[0].Type.Clone() });
+        File.WriteAllBytes(workspace.PathOf("fixtures/models/shared.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        var manifest = File.ReadAllText(workspace.PathOf("fixtures/mlopsgate.yml"))
+            .Replace("artifact: models/digits-standard-naive.onnx", "artifact: models/shared.onnx", StringComparison.Ordinal);
+        File.WriteAllText(workspace.PathOf("fixtures/shared.yml"), manifest);
+
+        var output = workspace.PathOf("fixtures/fixed/shared-fixed.onnx");
+        var result = CliRun.Run("fix", "--manifest", workspace.PathOf("fixtures/shared.yml"), "--model", "digits-standard-naive-checkpoint-only", "--output", output);
+        Assert.True(result.ExitCode == 0, result.Stdout);
+        var written = Core.Onnx.OnnxModel.Load(output, workspace.Root);
+        var original = Core.Onnx.TensorValues.ToDoubles(source.Initializers["fc2.weight"]);
+        Assert.Equal(original.Select(v => (double)(float)(v * 0.5)), Core.Onnx.TensorValues.ToDoubles(written.Initializers["fc2.weight"]));
+        var twinWeight = written.Graph.Node.Single(n => n.Name == "twin").Input[1];
+        Assert.NotEqual("fc2.weight", twinWeight);
+        Assert.Equal(original, Core.Onnx.TensorValues.ToDoubles(written.Initializers[twinWeight]));
+        Assert.Contains("share", result.Stdout, StringComparison.Ordinal);
     }
 
     private static void SaveExternal(Core.Onnx.OnnxModel model, string path)
@@ -177,13 +216,13 @@ public sealed class RepairTests : IDisposable
     [Fact]
     public void InitFindsTheSiteAfterATrainingModeDropoutAndTheCompensatingMul()
     {
-        CliRun.Run("init", "--artifact", workspace.PathOf("fixtures/models/digits-train-mode.onnx"), "--output", workspace.PathOf("a.yml"));
-        var a = ManifestLoader.Load(workspace.PathOf("a.yml")).Manifest!.Models[0];
+        CliRun.Run("init", "--artifact", workspace.PathOf("fixtures/models/digits-train-mode.onnx"), "--output", workspace.PathOf("init-a.yml"));
+        var a = ManifestLoader.Load(workspace.PathOf("init-a.yml")).Manifest!.Models[0];
         Assert.Equal(("fc2.weight", 0.5), (a.Sites[0].Id, a.Sites[0].Rate));
         Assert.Equal(Framework.Pytorch, a.Framework);
 
-        CliRun.Run("init", "--artifact", workspace.PathOf("fixtures/models/field4-paddle-mul.onnx"), "--output", workspace.PathOf("b.yml"));
-        var b = ManifestLoader.Load(workspace.PathOf("b.yml")).Manifest!.Models[0];
+        CliRun.Run("init", "--artifact", workspace.PathOf("fixtures/models/field4-paddle-mul.onnx"), "--output", workspace.PathOf("init-b.yml"));
+        var b = ManifestLoader.Load(workspace.PathOf("init-b.yml")).Manifest!.Models[0];
         Assert.Equal((Framework.Paddle, DropoutConvention.Standard, CompensationPlace.Node), (b.Framework, b.Convention, b.Compensation));
         Assert.Equal(("linear_1.w_0", 0.5), (b.Sites[0].Id, b.Sites[0].Keep));
     }

@@ -470,9 +470,18 @@ internal sealed class DynamicChecks(
             }
         }
 
-        foreach (var d in diagnoses.Where((d, i) => !result.ContainsKey(i)))
+        // Declared evidence that cannot be used must not quietly fall back to weaker evidence.
+        var missing = diagnoses.Where((d, i) => !result.ContainsKey(i) && !d.Site.Spec.ActiveAtInference).Select(d => $"'{d.Site.Spec.Id}'").ToList();
+        if (missing.Count > 0)
         {
-            notes.Add(new ReportNote($"'{file.Value}' has no reference activations for site '{d.Site.Spec.Id}'", d.Site.Spec.Id));
+            throw new GateInputException(
+                $"'{file.Value}' has no reference activations for site {string.Join(", ", missing)}; key each site's consuming-layer output by the site id, or remove `activations`.", file.Location);
+        }
+
+        if (feed.Rows < 2)
+        {
+            throw new GateInputException(
+                $"per-unit spread needs at least 2 calibration samples, and {feed.Rows} is run; raise `limit` or add samples.", spec.Calibration!.Inputs.Location);
         }
 
         return result;
@@ -534,7 +543,15 @@ internal sealed class DynamicChecks(
                 spec.Expect.Activations!.Location);
         }
 
-        return UnitAccumulator.PooledScale(actual, referenceStd);
+        var scale = UnitAccumulator.PooledScale(actual, referenceStd);
+        if (!double.IsFinite(scale))
+        {
+            throw new GateInputException(
+                $"reference activations for site '{d.Site.Spec.Id}' do not vary across the calibration samples, so no scale can be measured; use more varied calibration inputs.",
+                spec.Expect.Activations!.Location);
+        }
+
+        return scale;
     }
 
     private void CompareWithCheckpoint(SiteDiagnosis d, double measured)

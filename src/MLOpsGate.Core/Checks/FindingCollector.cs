@@ -15,6 +15,9 @@ public sealed class FindingCollector(ModelSpec model, string manifestFile)
 
     public IReadOnlyList<Finding> Findings => findings;
 
+    /// <summary>The command that applies the diagnosed corrections to this model.</summary>
+    public string FixCommand => $"mlopsgate fix --manifest {manifestFile} --model {model.Name} --output FILE";
+
     public bool Has(RuleDescriptor rule) => findings.Any(f => f.Rule == rule.Id);
 
     public bool CouldNotRun => findings.Any(f => f.Rule is "MLG001" or "MLG002");
@@ -27,7 +30,8 @@ public sealed class FindingCollector(ModelSpec model, string manifestFile)
         string? fix = null,
         double? estimatedScale = null,
         double? explainingRate = null,
-        string? subject = null)
+        string? subject = null,
+        bool messageHasFix = false)
     {
         if (!seen.Add((rule.Id, subject ?? site)))
         {
@@ -40,7 +44,8 @@ public sealed class FindingCollector(ModelSpec model, string manifestFile)
             Kind = rule.Kind,
             Severity = EffectiveSeverity(rule),
             DefaultSeverity = rule.DefaultSeverity,
-            Message = message,
+            // Every message says what to do, also where only the message is shown (MSBuild, annotations).
+            Message = fix is null || messageHasFix ? message : $"{message}; fix: {fix}",
             Site = site,
             EstimatedScale = estimatedScale is { } s ? Math.Round(s, 4) : null,
             ExplainingRate = explainingRate,

@@ -145,7 +145,7 @@ public sealed class ModelCheck
         catch (ModelLoadException ex)
         {
             findings.Add(RuleCatalog.ArtifactUnreadable, ex.Message.Replace(spec.Artifact.FullPath, spec.Artifact.Value, StringComparison.Ordinal),
-                spec.Artifact.Location, subject: "artifact", fix: "re-export the model, or point `artifact` at the .onnx file");
+                spec.Artifact.Location, subject: "artifact", fix: "re-export the model, or point `artifact` at the .onnx file", messageHasFix: true);
             return null;
         }
     }
@@ -163,6 +163,11 @@ public sealed class ModelCheck
 
         var diagnoses = resolved.Select(s => new SiteDiagnosis(s)).ToList();
         SiteDiagnoses = diagnoses;
+        if (spec.Sites.Count == 0)
+        {
+            notes.Add(new ReportNote("no dropout sites are declared, so no scale was checked: only the graph's Dropout and random nodes and the outputs were; declare the layers that consumed dropped activations"));
+        }
+
         var conclusions = new SiteConclusions(spec, findings, notes);
         if (spec.Expect.Checkpoint is not null)
         {

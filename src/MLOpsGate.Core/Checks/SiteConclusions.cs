@@ -37,18 +37,18 @@ internal sealed class SiteConclusions(ModelSpec spec, FindingCollector findings,
             : $"inverted dropout p={F(s.Rate)} needs no compensation";
         string meaning = cls.Rule!.Id switch
         {
-            "MLG003" => $"= 1/keep: the keep factor {F(s.Keep)} is missing",
-            "MLG004" => $"= keep: the keep factor {F(s.Keep)} is applied although {(spec.Convention == DropoutConvention.Inverted ? "inverted dropout already rescales in training" : "the model was already compensated")}",
-            "MLG013" => $"= p/keep: the export multiplied by p = {F(s.Rate)} instead of keep = {F(s.Keep)}",
+            "MLG003" => $" = 1/keep: the keep factor {F(s.Keep)} is missing",
+            "MLG004" => $" = keep: the keep factor {F(s.Keep)} is applied although {(spec.Convention == DropoutConvention.Inverted ? "inverted dropout already rescales in training" : "the model was already compensated")}",
+            "MLG013" => $" = p/keep: the export multiplied by p = {F(s.Rate)} instead of keep = {F(s.Keep)}",
             _ => cls.ExplainingRate is { } rate
                 ? $", which matches no candidate for p={F(s.Rate)} but is what a keep factor for p={F(rate)} gives"
                 : $", which matches no candidate for p={F(s.Rate)} (1, 1/keep = {F(1 / s.Keep)}, keep = {F(s.Keep)}, p/keep = {F(s.Rate / s.Keep)})",
         };
         string fix = FixFor(site, correction);
         findings.Add(cls.Rule,
-            $"{measured} {scale:0.00}x the reference {meaning}; {expectation}: {fix}",
-            s.Location, s.Id, fix: $"{fix}, or run: mlopsgate fix --model {spec.Name} --output FILE",
-            estimatedScale: scale, explainingRate: cls.Rule == RuleCatalog.OutputMismatch ? cls.ExplainingRate : null);
+            $"{measured} {scale:0.00}x the reference{meaning}; {expectation}: {fix}",
+            s.Location, s.Id, fix: $"{fix}, or run: {findings.FixCommand}",
+            estimatedScale: scale, explainingRate: cls.Rule == RuleCatalog.OutputMismatch ? cls.ExplainingRate : null, messageHasFix: true);
     }
 
     private static string FixFor(ResolvedSite site, double correction)

@@ -63,7 +63,7 @@ public static class StaticChecks
                             ? $"Dropout node '{nodeName}' has is_test = 0: it drops {Percent(dropout.Ratio)} of its inputs at inference (opset {model.Opset})"
                             : $"Dropout node '{nodeName}' has training_mode = true: it drops {Percent(dropout.Ratio)} of its inputs at run time and rescales the rest",
                         location, site?.Spec.Id,
-                        fix: $"re-export in eval mode (model.eval() before torch.onnx.export), or run: mlopsgate fix --model {spec.Name} --output FILE",
+                        fix: $"re-export in eval mode (model.eval() before torch.onnx.export), or run: {findings.FixCommand}",
                         subject: nodeName);
                     break;
                 case DropoutMode.Undefined:

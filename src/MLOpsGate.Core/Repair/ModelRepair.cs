@@ -82,18 +82,31 @@ public static class ModelRepair
         var consumingNode = same(site.ConsumingNode);
         if (strategy == RepairStrategy.Weights && site.WeightName is not null && model.Initializers.TryGetValue(site.WeightName, out var weight))
         {
-            var target = weight;
-            if (model.Consumers(site.WeightName).Count > 1)
+            // Other layers that share the weight keep the trained values in a copy; the site's layer keeps
+            // the name the manifest's `input_of` uses, so the same manifest checks the corrected model.
+            var others = graph.Node.Where(n => !ReferenceEquals(n, consumingNode) && n.Input.Contains(site.WeightName)).ToList();
+            string copied = string.Empty;
+            if (others.Count > 0)
             {
-                target = weight.Clone();
-                target.Name = UniqueName(model, site.WeightName + "_mlopsgate_rescaled");
-                graph.Initializer.Add(target);
-                var index = consumingNode.Input.IndexOf(site.WeightName);
-                consumingNode.Input[index] = target.Name;
+                var unscaled = weight.Clone();
+                unscaled.Name = UniqueName(model, site.WeightName + "_mlopsgate_unscaled");
+                graph.Initializer.Add(unscaled);
+                foreach (var other in others)
+                {
+                    for (int i = 0; i < other.Input.Count; i++)
+                    {
+                        if (other.Input[i] == site.WeightName)
+                        {
+                            other.Input[i] = unscaled.Name;
+                        }
+                    }
+                }
+
+                copied = $"; the {others.Count} other node(s) sharing it now read the unscaled copy '{unscaled.Name}'";
             }
 
-            TensorValues.SetValues(target, TensorValues.ToDoubles(target).Select(v => v * factor).ToArray());
-            return $"multiplied initializer '{target.Name}' by {F(factor)} (site '{site.Spec.Id}')";
+            TensorValues.SetValues(weight, TensorValues.ToDoubles(weight).Select(v => v * factor).ToArray());
+            return $"multiplied initializer '{weight.Name}' by {F(factor)} (site '{site.Spec.Id}'){copied}";
         }
 
         var factorName = UniqueName(model, $"mlopsgate_site_fix_{Sanitize(site.Spec.Id)}");

@@ -17,13 +17,12 @@ public static class TextReportWriter
             output.WriteLine(Diagnostic(manifestPath, problem));
         }
 
-        foreach (var model in report.Models)
+        // Models left out by --model are in the JSON report; the console shows what was checked.
+        foreach (var model in report.Models.Where(m => m.Verdict != Verdict.Skipped))
         {
             var errors = model.Findings.Count(f => f.Severity == Severity.Error);
             var warnings = model.Findings.Count(f => f.Severity == Severity.Warning);
-            output.WriteLine(model.Verdict == Verdict.Skipped
-                ? $"{model.Name}: skipped"
-                : string.Create(CultureInfo.InvariantCulture, $"{model.Name}: {Word(model.Verdict)} ({errors} errors, {warnings} warnings, {model.DurationMs} ms)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model.Name}: {Word(model.Verdict)} ({errors} errors, {warnings} warnings, {model.DurationMs} ms)"));
             foreach (var finding in model.Findings.OrderByDescending(f => f.Severity))
             {
                 output.WriteLine(Diagnostic(manifestPath, finding));

@@ -52,7 +52,7 @@ public static class RuleCatalog
         "The model was trained with standard dropout (no rescaling during training), so the exported model must multiply the dropped activations (or the consuming weights) by keep = 1 - p. The consuming layer's output is about 1/keep times the reference.",
         "At inference every unit fires, so the next layer sees 1/keep times the signal it was trained on: tanh/sigmoid units saturate and ReLU logits grow, while argmax accuracy can still look fine.",
         "Site `fc2.weight`, p = 0.5: the layer output is 2.00x the reference.",
-        "Multiply the consuming initializer by keep (or insert `Mul(keep)` after the dropped tensor): `mlopsgate fix --model NAME --output fixed.onnx`.");
+        "Multiply the consuming initializer by keep (or insert `Mul(keep)` after the dropped tensor): `mlopsgate fix --manifest mlopsgate.yml --model NAME --output fixed.onnx`.");
 
     public static RuleDescriptor DoubleDropoutScaling { get; } = new(
         "MLG004", "double-dropout-scaling", Severity.Error,
@@ -173,6 +173,7 @@ public static class RuleCatalog
         FrameworkMismatch, KeepRateSwapped, StochasticOp, RuntimeDependentResult, ScalingUnverified, ActiveDropoutRemoved,
     ];
 
-    public static RuleDescriptor? Find(string id) =>
-        All.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase));
+    /// <summary>A rule by id (MLG003) or kind (missing-dropout-scaling), case-insensitive.</summary>
+    public static RuleDescriptor? Find(string idOrKind) =>
+        All.FirstOrDefault(r => string.Equals(r.Id, idOrKind, StringComparison.OrdinalIgnoreCase) || string.Equals(r.Kind, idOrKind, StringComparison.OrdinalIgnoreCase));
 }

@@ -12,7 +12,7 @@ public sealed class GateInputException(string message, SourceLocation location) 
     public SourceLocation Location { get; } = location;
 }
 
-/// <summary>One batch of model inputs as ONNX Runtime values over reused buffers.</summary>
+/// <summary>One batch of model inputs as ONNX Runtime values over managed arrays of their own.</summary>
 public sealed class FeedBatch(int rows, Dictionary<string, OrtValue> feeds) : IDisposable
 {
     public int Rows { get; } = rows;
@@ -119,6 +119,11 @@ public sealed class CalibrationFeed
             {
                 notes.Add(new ReportNote($"calibration input '{name}' converted from float64 to float32"));
             }
+            else if (reader.ElementType is ArrayElementType.Int32 or ArrayElementType.Int64 or ArrayElementType.Bool
+                && elementType is TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16)
+            {
+                notes.Add(new ReportNote($"calibration input '{name}' converted from {reader.ElementType.ToString().ToLowerInvariant()} to {elementType.ToString().ToLowerInvariant()}"));
+            }
 
             bindings.Add(new InputBinding(name, key, elementType, rowShape, reader.RowLength));
         }
@@ -158,7 +163,7 @@ public sealed class CalibrationFeed
                 var feeds = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
                 for (int i = 0; i < bindings.Count; i++)
                 {
-                    feeds[bindings[i].Name] = ManifestData.Wrap(spec.Inputs, () => bindings[i].Read(readers[i], rows));
+                    feeds[bindings[i].Name] = ManifestData.Wrap(spec.Inputs, () => bindings[i].Read(readers[i], rows, done));
                 }
 
                 done += rows;
@@ -200,56 +205,39 @@ public sealed class CalibrationFeed
 
     private sealed record InputBinding(string Name, string? Key, TensorElementType ElementType, long[] RowShape, int RowLength)
     {
-        public OrtValue Read(IArrayReader reader, int rows)
+
+        public OrtValue Read(IArrayReader reader, int rows, long firstRow)
         {
             var shape = new long[RowShape.Length + 1];
             shape[0] = rows;
             RowShape.CopyTo(shape, 1);
-            int count = rows * RowLength;
-            switch (ElementType)
+            return ElementType switch
             {
-                case TensorElementType.Float:
-                    {
-                        var data = new float[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
+                TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, firstRow, reader.ReadRows), shape),
+                TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(ReadAll<double>(reader, rows, firstRow, reader.ReadRows), shape),
+                TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(ReadAll<float>(reader, rows, firstRow, reader.ReadRows).Select(v => (Float16)v).ToArray(), shape),
+                TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, firstRow, reader.ReadRows), shape),
+                TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(ReadAll<long>(reader, rows, firstRow, reader.ReadRows).Select(v => checked((int)v)).ToArray(), shape),
+                _ => OrtValue.CreateTensorValueFromMemory(ReadAll<bool>(reader, rows, firstRow, reader.ReadRows), shape),
+            };
+        }
 
-                case TensorElementType.Double:
-                    {
-                        var data = new double[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
-
-                case TensorElementType.Float16:
-                    {
-                        var data = new float[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data.Select(v => (Float16)v).ToArray(), shape);
-                    }
-
-                case TensorElementType.Int64:
-                    {
-                        var data = new long[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
-
-                case TensorElementType.Int32:
-                    {
-                        var data = new long[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data.Select(v => checked((int)v)).ToArray(), shape);
-                    }
-
-                default:
-                    {
-                        var data = new bool[count];
-                        Expect(reader.ReadRows(data, rows), rows, reader);
-                        return OrtValue.CreateTensorValueFromMemory(data, shape);
-                    }
+        private T[] ReadAll<T>(IArrayReader reader, int rows, long firstRow, ReadRowsInto<T> read)
+        {
+            var data = new T[rows * RowLength];
+            Expect(read(data, rows), rows, reader);
+            int bad = data switch
+            {
+                float[] f => Array.FindIndex(f, v => !float.IsFinite(v)),
+                double[] d => Array.FindIndex(d, v => !double.IsFinite(v)),
+                _ => -1,
+            };
+            if (bad >= 0)
+            {
+                throw new DataFormatException($"'{reader.DisplayName}' holds NaN or infinity in row {firstRow + (bad / RowLength)}; calibration inputs must be finite: clean or drop those rows.");
             }
+
+            return data;
         }
 
         private static void Expect(int read, int wanted, IArrayReader reader)
@@ -261,6 +249,9 @@ public sealed class CalibrationFeed
         }
     }
 }
+
+/// <summary>One of <see cref="IArrayReader"/>'s typed ReadRows overloads.</summary>
+internal delegate int ReadRowsInto<T>(Span<T> destination, int maxRows);
 
 /// <summary>Opens the manifest's data files, turning format errors into MLG002 at the key that names the file.</summary>
 public static class ManifestData

@@ -64,12 +64,13 @@ public sealed class OrtModelSession : IDisposable
         return new TensorData(data, info.Shape);
     }
 
-    private static double[] ToDoubles(ReadOnlySpan<float> span)
+    private static double[] ToDoubles<T>(ReadOnlySpan<T> span)
+        where T : System.Numerics.INumberBase<T>
     {
         var result = new double[span.Length];
         for (int i = 0; i < span.Length; i++)
         {
-            result[i] = span[i];
+            result[i] = double.CreateChecked(span[i]);
         }
 
         return result;
@@ -81,28 +82,6 @@ public sealed class OrtModelSession : IDisposable
         for (int i = 0; i < span.Length; i++)
         {
             result[i] = (float)span[i];
-        }
-
-        return result;
-    }
-
-    private static double[] ToDoubles(ReadOnlySpan<long> span)
-    {
-        var result = new double[span.Length];
-        for (int i = 0; i < span.Length; i++)
-        {
-            result[i] = span[i];
-        }
-
-        return result;
-    }
-
-    private static double[] ToDoubles(ReadOnlySpan<int> span)
-    {
-        var result = new double[span.Length];
-        for (int i = 0; i < span.Length; i++)
-        {
-            result[i] = span[i];
         }
 
         return result;

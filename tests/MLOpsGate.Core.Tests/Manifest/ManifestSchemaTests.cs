@@ -74,6 +74,15 @@ public sealed class ManifestSchemaTests : IDisposable
     };
 
     [Theory]
+    [InlineData("fixtures/mlopsgate.yml")]
+    [InlineData("fixtures/cannot-run.yml")]
+    public void The_bundled_fixture_manifests_pass_the_schema(string relativePath)
+    {
+        var results = Evaluate(File.ReadAllText(RepositoryRoot.Combine(relativePath)));
+        Assert.True(results.IsValid, relativePath);
+    }
+
+    [Theory]
     [MemberData(nameof(ValidManifests))]
     public void Valid_manifests_pass_the_schema_and_the_loader(string yaml)
     {
