@@ -60,6 +60,7 @@ public sealed class CheckRunner(TextWriter stdout, TextWriter stderr)
 
         if (request.FilesRead is not null)
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(request.FilesRead))!);
             File.WriteAllLines(request.FilesRead, filesRead.Order(StringComparer.Ordinal));
         }
 
