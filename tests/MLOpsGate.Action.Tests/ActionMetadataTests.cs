@@ -10,7 +10,7 @@ public sealed class ActionMetadataTests
     [Trait("Requires", "node")]
     public async Task ActionYmlIsAValidDockerAction()
     {
-        var result = await ProcessRunner.RunAsync(NodeTools.Require("action-validator"), [RepositoryRoot.Combine("action.yml")], RepositoryRoot.Path, TimeSpan.FromMinutes(2));
+        var result = ChildProcess.Run(NodeTools.Require("action-validator"), [RepositoryRoot.Combine("action.yml")], RepositoryRoot.Path, TimeSpan.FromMinutes(2));
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
@@ -22,7 +22,7 @@ public sealed class ActionMetadataTests
         Assert.NotEmpty(workflows);
         foreach (var workflow in workflows)
         {
-            var result = await ProcessRunner.RunAsync(NodeTools.Require("action-validator"), [workflow], RepositoryRoot.Path, TimeSpan.FromMinutes(2));
+            var result = ChildProcess.Run(NodeTools.Require("action-validator"), [workflow], RepositoryRoot.Path, TimeSpan.FromMinutes(2));
             Assert.True(result.ExitCode == 0, $"{workflow}: {result}");
         }
     }
@@ -33,7 +33,7 @@ public sealed class ActionMetadataTests
     {
         using var scratch = new TempWorkspace(withGitDirectory: false);
         var broken = scratch.Write("action.yml", File.ReadAllText(RepositoryRoot.Combine("action.yml")).Replace("using: docker", "using: dockerr", StringComparison.Ordinal));
-        var result = await ProcessRunner.RunAsync(NodeTools.Require("action-validator"), [broken], scratch.Root, TimeSpan.FromMinutes(2));
+        var result = ChildProcess.Run(NodeTools.Require("action-validator"), [broken], scratch.Root, TimeSpan.FromMinutes(2));
         Assert.NotEqual(0, result.ExitCode);
     }
 

@@ -25,11 +25,11 @@ public sealed class ContainerTests : IDisposable
     [Trait("Requires", "podman")]
     public async Task TheImageRunsLikeTheRunnerRunsItOnThePullRequestAndItsReRun()
     {
-        var build = await ProcessRunner.RunAsync("bash", [RepositoryRoot.Combine("action/build-local.sh"), Image], RepositoryRoot.Path, BuildTimeout);
+        var build = ChildProcess.Run("bash", [RepositoryRoot.Combine("action/build-local.sh"), Image], RepositoryRoot.Path, BuildTimeout);
         Assert.True(build.ExitCode == 0, $"action/build-local.sh failed:\n{build}");
 
         var entrypoint = ActionEntrypoint();
-        var inspect = await ProcessRunner.RunAsync("podman", ["image", "inspect", "--format", "{{json .Config.Entrypoint}}", Image], RepositoryRoot.Path, RunTimeout);
+        var inspect = ChildProcess.Run("podman", ["image", "inspect", "--format", "{{json .Config.Entrypoint}}", Image], RepositoryRoot.Path, RunTimeout);
         Assert.Equal($"[\"{entrypoint}\"]", inspect.Output.Trim());
 
         var workspace = scratch.CreateDirectory("workspace");
@@ -91,7 +91,7 @@ public sealed class ContainerTests : IDisposable
     private async Task<ContainerRun> RunImageAsync(string workspace, string entrypoint, FakeGitHubServer server, string name)
     {
         var output = scratch.CreateDirectory("out-" + name);
-        var result = await ProcessRunner.RunAsync(
+        var result = ChildProcess.Run(
             "bash",
             [
                 RepositoryRoot.Combine("action/container-smoke.sh"), "run", Image,

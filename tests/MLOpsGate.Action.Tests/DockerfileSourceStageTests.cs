@@ -49,7 +49,7 @@ public sealed partial class DockerfileSourceStageTests
 
         var run = Assert.Single(stage, l => l.StartsWith("RUN ", StringComparison.Ordinal))["RUN ".Length..];
         var output = scratch.PathOf("out");
-        var result = await ProcessRunner.RunAsync("bash", ["-c", run.Replace(" -o /out", $" -o '{output}'", StringComparison.Ordinal)], root, TimeSpan.FromMinutes(15));
+        var result = ChildProcess.Run("bash", ["-c", run.Replace(" -o /out", $" -o '{output}'", StringComparison.Ordinal)], root, TimeSpan.FromMinutes(15));
 
         Assert.True(result.ExitCode == 0, $"the source stage's RUN failed on the copied files:\n{result}");
         Assert.True(File.Exists(Path.Combine(output, "mlopsgate-action")), "the publish has the entry point of action.yml");

@@ -1,17 +1,20 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace MLOpsGate.Action.Tests;
+namespace MLOpsGate.Tests.Shared;
 
-internal sealed record ProcessResult(int ExitCode, string Output)
+/// <summary>The exit code and the interleaved stdout and stderr of a child process.</summary>
+public sealed record ProcessResult(int ExitCode, string Output)
 {
+    public string[] Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public override string ToString() => $"exit {ExitCode}\n{Output}";
 }
 
-/// <summary>Runs an outside program with a deadline, stdout and stderr captured together.</summary>
-internal static class ProcessRunner
+/// <summary>Runs an outside program (dotnet, podman, node tools) with a deadline, as a developer or CI would.</summary>
+public static class ChildProcess
 {
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, Action<ProcessStartInfo>? configure = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -19,12 +22,15 @@ internal static class ProcessRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
         };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
+        configure?.Invoke(start);
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
@@ -32,17 +38,13 @@ internal static class ProcessRunner
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}:\n{output}");
         }
 
+        // The exit is known; let the readers drain what is left.
         process.WaitForExit();
         lock (output)
         {
@@ -59,7 +61,7 @@ internal static class ProcessRunner
 
         lock (output)
         {
-            output.AppendLine(line);
+            output.Append(line).Append('\n');
         }
     }
 }
