@@ -165,6 +165,67 @@ public sealed class RepairTests(FixtureCopy copy) : IClassFixture<FixtureCopy>
         Assert.Contains("share", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void OutputsNoFactorCanRepairAreMLG007WithTheClosestAssignmentAndFixRefuses()
+    {
+        // The reference outputs of another trained model: no keep factor at the site explains them.
+        var manifest = $"""
+            version: 1
+            models:
+              - name: unrepairable
+                artifact: models/digits-standard-naive.onnx
+                framework: pytorch
+                dropout:
+                  convention: standard
+                  sites:
+                    - input_of: fc2.weight
+                      rate: 0.5
+                calibration:
+                  inputs: data/digits-standard-naive/inputs.npy
+                expect:
+                  outputs: data/digits-inverted-ok/outputs.npy
+            """;
+        File.WriteAllText(workspace.PathOf("fixtures/unrepairable.yml"), manifest);
+        var check = CliRun.Run("check", "--manifest", workspace.PathOf("fixtures/unrepairable.yml"));
+        Assert.Equal(1, check.ExitCode);
+        var mlg007 = Assert.Single(check.Diagnostics, d => d.Contains(": error MLG007: ", StringComparison.Ordinal));
+        Assert.Contains("(closest: fc2.weight x", mlg007, StringComparison.Ordinal);
+        Assert.Contains("unrepairable.yml(3,5)", mlg007, StringComparison.Ordinal);
+
+        var fix = CliRun.Run("fix", "--manifest", workspace.PathOf("fixtures/unrepairable.yml"), "--model", "unrepairable", "--output", workspace.PathOf("fixtures/unrepairable.onnx"));
+        Assert.Equal(2, fix.ExitCode);
+        Assert.Contains("nothing this command can fix", fix.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FixRemovesAnExtraCompensatingMulWhateverTheStrategy()
+    {
+        // digits-standard-node carries Mul(0.5); declared inverted with only the checkpoint as evidence
+        // (its references belong to the standard model), that Mul is double scaling.
+        var manifest = File.ReadAllText(workspace.PathOf("fixtures/mlopsgate.yml"));
+        var lines = manifest.Split('\n').ToList();
+        int start = lines.FindIndex(l => l.Trim() == "- name: digits-standard-node");
+        int end = lines.FindIndex(start + 1, l => l.TrimStart().StartsWith("- name:", StringComparison.Ordinal));
+        string[] dropped = ["compensation:", "calibration:", "inputs:", "outputs:", "activations:"];
+        var block = lines.GetRange(start, end - start)
+            .Where(l => !dropped.Any(key => l.TrimStart().StartsWith(key, StringComparison.Ordinal)))
+            .Select(l => l.Replace("convention: standard", "convention: inverted", StringComparison.Ordinal).Replace("name: digits-standard-node", "name: extra-mul", StringComparison.Ordinal));
+        File.WriteAllText(workspace.PathOf("fixtures/extra-mul.yml"), "version: 1\nmodels:\n" + string.Join('\n', block) + "\n");
+        var check = CliRun.Run("check", "--manifest", workspace.PathOf("fixtures/extra-mul.yml"));
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains(check.Diagnostics, d => d.Contains(": error MLG004: ", StringComparison.Ordinal) && d.Contains("0.50x", StringComparison.Ordinal));
+
+        foreach (var strategy in new[] { "weights", "node" })
+        {
+            var output = workspace.PathOf($"fixtures/fixed/extra-mul-{strategy}.onnx");
+            var fix = CliRun.Run("fix", "--manifest", workspace.PathOf("fixtures/extra-mul.yml"), "--model", "extra-mul", "--output", output, "--strategy", strategy);
+            Assert.True(fix.ExitCode == 0, fix.Stdout);
+            Assert.Contains("fixed: removed node", fix.Stdout, StringComparison.Ordinal);
+            var written = Core.Onnx.OnnxModel.Load(output, workspace.Root);
+            Assert.DoesNotContain(written.Graph.Node, n => n.OpType == "Mul");
+        }
+    }
+
     private static void SaveExternal(Core.Onnx.OnnxModel model, string path)
     {
         var proto = model.Proto.Clone();

@@ -34,6 +34,10 @@ internal sealed class DynamicChecks(
     private IReadOnlyList<string> outputNames = [];
     private IReadOnlyList<SaturationProbe> saturation = [];
 
+    // The counterfactual assignment that came closest to repairing the outputs, for MLG007's message.
+    private double closestError = double.PositiveInfinity;
+    private string? closestAssignment;
+
     public OutputMetrics? Metrics { get; private set; }
 
     public int CounterfactualVariants { get; private set; }
@@ -605,7 +609,7 @@ internal sealed class DynamicChecks(
         {
             var m = current.Outputs.ToMetrics();
             findings.Add(RuleCatalog.OutputMismatch,
-                $"outputs differ from the reference beyond tolerance (max abs error {m.MaxAbsError:0.###e+0}, {m.MismatchFraction:P1} of values outside atol {tolerance.Atol:g3} + rtol {tolerance.Rtol:g3}·|ref|){(corrected ? " even after correcting the diagnosed sites" : string.Empty)}{(unknown.Count > 0 ? "; no combination of keep-factor corrections at the declared sites repairs them" : string.Empty)}",
+                $"outputs differ from the reference beyond tolerance (max abs error {m.MaxAbsError:0.###e+0}, {m.MismatchFraction:P1} of values outside atol {tolerance.Atol:g3} + rtol {tolerance.Rtol:g3}·|ref|){(corrected ? " even after correcting the diagnosed sites" : string.Empty)}{(unknown.Count > 0 ? $"; no combination of keep-factor corrections at the declared sites repairs them{(closestAssignment is null ? string.Empty : $" (closest: {closestAssignment}, leaving {closestError:P1} of values outside)")}" : string.Empty)}",
                 spec.NameLocation,
                 fix: "check that the reference comes from the same model in inference mode with the same preprocessing, and the declared rates and convention");
         }
@@ -638,7 +642,13 @@ internal sealed class DynamicChecks(
         {
             CounterfactualVariants++;
             var result = RunPass(trial, compareOutputs: true, measureSites: false).Outputs;
-            return (result.AllClose, result.Elements > 0 ? (double)result.Mismatches / result.Elements : 1);
+            double error = result.Elements > 0 ? (double)result.Mismatches / result.Elements : 1;
+            if (error < closestError)
+            {
+                (closestError, closestAssignment) = (error, string.Join(", ", unknown.Select(i => $"{diagnoses[i].Site.Spec.Id} x{F(trial[i])}")));
+            }
+
+            return (result.AllClose, error);
         }
 
         double[]? repaired = null;
