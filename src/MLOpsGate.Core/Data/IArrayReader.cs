@@ -44,5 +44,8 @@ public interface IArrayReader : IDisposable
     int ReadRows(Span<bool> destination, int maxRows);
 }
 
+/// <summary>One of <see cref="IArrayReader"/>'s typed ReadRows overloads, for code that reads any element type alike.</summary>
+public delegate int ReadRowsInto<T>(Span<T> destination, int maxRows);
+
 /// <summary>A data file that cannot be read as promised; the message names the file and what to do.</summary>
 public sealed class DataFormatException(string message, Exception? inner = null) : Exception(message, inner);

@@ -250,9 +250,6 @@ public sealed class CalibrationFeed
     }
 }
 
-/// <summary>One of <see cref="IArrayReader"/>'s typed ReadRows overloads.</summary>
-internal delegate int ReadRowsInto<T>(Span<T> destination, int maxRows);
-
 /// <summary>Opens the manifest's data files, turning format errors into MLG002 at the key that names the file.</summary>
 public static class ManifestData
 {

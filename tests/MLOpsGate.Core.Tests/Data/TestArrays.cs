@@ -13,61 +13,22 @@ internal static class TestArrays
 
     public static string PathOf(string fileName) => Path.Combine(Directory.Value, fileName);
 
-    public static float[] ReadAllFloat(IArrayReader reader, int chunkRows = 2)
+    public static float[] ReadAllFloat(IArrayReader reader, int chunkRows = 2) => ReadAll<float>(reader, chunkRows, reader.ReadRows);
+
+    public static double[] ReadAllDouble(IArrayReader reader, int chunkRows = 2) => ReadAll<double>(reader, chunkRows, reader.ReadRows);
+
+    public static long[] ReadAllLong(IArrayReader reader, int chunkRows = 2) => ReadAll<long>(reader, chunkRows, reader.ReadRows);
+
+    public static bool[] ReadAllBool(IArrayReader reader, int chunkRows = 2) => ReadAll<bool>(reader, chunkRows, reader.ReadRows);
+
+    /// <summary>Reads every row in chunks of <paramref name="chunkRows"/>, checking the row count the header promised.</summary>
+    private static T[] ReadAll<T>(IArrayReader reader, int chunkRows, ReadRowsInto<T> read)
     {
-        var result = new List<float>();
-        var buffer = new float[chunkRows * reader.RowLength];
+        var result = new List<T>();
+        var buffer = new T[chunkRows * reader.RowLength];
         long rows = 0;
         int n;
-        while ((n = reader.ReadRows(buffer, chunkRows)) > 0)
-        {
-            result.AddRange(buffer.AsSpan(0, n * reader.RowLength));
-            rows += n;
-        }
-
-        Assert.Equal(reader.RowCount, rows);
-        return [.. result];
-    }
-
-    public static double[] ReadAllDouble(IArrayReader reader, int chunkRows = 2)
-    {
-        var result = new List<double>();
-        var buffer = new double[chunkRows * reader.RowLength];
-        long rows = 0;
-        int n;
-        while ((n = reader.ReadRows(buffer, chunkRows)) > 0)
-        {
-            result.AddRange(buffer.AsSpan(0, n * reader.RowLength));
-            rows += n;
-        }
-
-        Assert.Equal(reader.RowCount, rows);
-        return [.. result];
-    }
-
-    public static long[] ReadAllLong(IArrayReader reader, int chunkRows = 2)
-    {
-        var result = new List<long>();
-        var buffer = new long[chunkRows * reader.RowLength];
-        long rows = 0;
-        int n;
-        while ((n = reader.ReadRows(buffer, chunkRows)) > 0)
-        {
-            result.AddRange(buffer.AsSpan(0, n * reader.RowLength));
-            rows += n;
-        }
-
-        Assert.Equal(reader.RowCount, rows);
-        return [.. result];
-    }
-
-    public static bool[] ReadAllBool(IArrayReader reader, int chunkRows = 2)
-    {
-        var result = new List<bool>();
-        var buffer = new bool[chunkRows * reader.RowLength];
-        long rows = 0;
-        int n;
-        while ((n = reader.ReadRows(buffer, chunkRows)) > 0)
+        while ((n = read(buffer, chunkRows)) > 0)
         {
             result.AddRange(buffer.AsSpan(0, n * reader.RowLength));
             rows += n;
