@@ -122,7 +122,14 @@ internal static class YamlTreeReader
         }
         catch (YamlException exception)
         {
-            problems.Add(new ManifestProblem(DescribeSyntaxError(exception.Message), Location(exception.Start)));
+            var at = Location(exception.Start);
+            if (exception.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndentedLine(text) is { } tabLine)
+            {
+                // The parser reports a tab at the start of the token it was reading, often the document's first line.
+                at = tabLine;
+            }
+
+            problems.Add(new ManifestProblem(DescribeSyntaxError(exception.Message), at));
             return new YamlReadResult(null, problems, SyntaxError: true);
         }
         catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
@@ -136,6 +143,23 @@ internal static class YamlTreeReader
         }
 
         return new YamlReadResult(root, problems, SyntaxError: false);
+    }
+
+    /// <summary>The first line whose indentation holds a tab, at the tab.</summary>
+    private static SourceLocation? FirstTabIndentedLine(string text)
+    {
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var indentation = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            int tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indentation)
+            {
+                return new SourceLocation(i + 1, tab + 1);
+            }
+        }
+
+        return null;
     }
 
     internal static SourceLocation Location(Mark mark) =>

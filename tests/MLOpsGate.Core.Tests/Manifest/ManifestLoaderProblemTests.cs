@@ -18,6 +18,15 @@ public sealed class ManifestLoaderProblemTests : IDisposable
     private ManifestLoadResult ParseModel(string extra) => Parse(Header + MinimalModel + "\n" + extra);
 
     [Fact]
+    public void A_tab_in_the_indentation_is_located_at_the_tab()
+    {
+        var result = Parse("version: 1\nmodels:\n  - name: m\n\tartifact: a.onnx\n");
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains("tab", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourceLocation(4, 1), problem.Location);
+    }
+
+    [Fact]
     public void Unknown_model_key_suggests_the_nearest_and_lists_the_allowed_keys()
     {
         var result = Parse(Header + """
