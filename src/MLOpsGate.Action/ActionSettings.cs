@@ -1,4 +1,5 @@
 using MLOpsGate.Core.Checks;
+using MLOpsGate.Core.Manifest;
 
 namespace MLOpsGate.Action;
 
@@ -48,7 +49,7 @@ internal sealed record ActionSettings
     public string ManifestFullPath => Path.GetFullPath(Path.Combine(Workspace, Manifest));
 
     /// <summary>The manifest path relative to the workspace with '/' separators (how annotations and the marker name it).</summary>
-    public string ManifestRelativePath => Path.GetRelativePath(Workspace, ManifestFullPath).Replace('\\', '/');
+    public string ManifestRelativePath => WorkspacePaths.ToWorkspaceRelative(ManifestFullPath, Workspace);
 
     public string ReportFullPath => Path.Combine(Workspace, ReportPath);
 

@@ -106,7 +106,7 @@ public sealed class ModelCheck
     }
 
     public static string RelativeToWorkspace(GateManifest manifest, string path) =>
-        Path.GetRelativePath(manifest.WorkspaceRoot, path).Replace('\\', '/');
+        WorkspacePaths.ToWorkspaceRelative(path, manifest.WorkspaceRoot);
 
     private bool CheckFilesExist()
     {
